@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the full test suite needs. As root it installs them; otherwise it
+# prints the exact apt-get line to run and fails if something is missing.
+#   chromium  - the kiosk's browser tests (driven by playwright-core)
+#   socat     - real pseudo-terminals for the serial link and the simulated probe
+#   ffmpeg    - clip encoding (used by later features; installed now so the list is complete)
+set -euo pipefail
+
+PACKAGES=(chromium socat ffmpeg)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-test-deps: Debian packages present: ${PACKAGES[*]}"
+  exit 0
+fi
+
+line="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-test-deps: missing Debian packages: ${missing[*]}" >&2
+  echo "install-test-deps: run as root:  apt-get update && $line" >&2
+  exit 1
+fi
+
+echo "install-test-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+$line
