@@ -1,0 +1,48 @@
+/** `pleura start`: run the device until SIGINT/SIGTERM, then shut everything down in order. */
+import { DeviceApp } from '../../app.js';
+import { ConfigError, loadConfig } from '../../config/load.js';
+import { createLogger } from '../../log.js';
+
+export async function start({ values }: { values: Record<string, string | boolean | undefined> }): Promise<number> {
+  const flags = Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  let config;
+  try {
+    config = loadConfig({ flags });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`pleura start: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const app = new DeviceApp(config, log);
+  let stopping: Promise<void> | null = null;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    log.info(`${signal}: shutting down`);
+    stopping = app.stop().then(
+      () => log.info('stopped cleanly'),
+      (err: Error) => log.error(`shutdown failed: ${err.message}`),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  try {
+    await app.start();
+  } catch (err) {
+    log.error(`start failed: ${(err as Error).message}`);
+    await app.stop().catch(() => undefined);
+    return 1;
+  }
+  // Wait for a signal.
+  await new Promise<void>((resolve) => {
+    const check = setInterval(() => {
+      if (stopping) {
+        clearInterval(check);
+        void stopping.then(resolve);
+      }
+    }, 100);
+  });
+  return 0;
+}

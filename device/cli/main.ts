@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * `pleura`: the command line of the device. One file per command under commands/.
+ *   pleura start                       run the device (simulated probe by default)
+ *   pleura sim --listen ADDR|--pty P   run the simulated probe on its own
+ *   pleura record --frames N --out F   write the raw bytes received from the probe
+ *   pleura decode FILE --json          summarise a recorded byte stream
+ *   pleura bench pipeline --json       measure the pipeline end to end
+ */
+import { parseArgs } from 'node:util';
+
+const USAGE = `usage: pleura <command> [options]
+
+commands:
+  start   [--config FILE] [--port N] [--host H] [--probe sim|sim:pty|serial:PATH|socket:ADDR|usb:VID:PID]
+          [--mode rf|bmode] [--depth-mm N] [--gain-db N] [--frame-rate HZ] [--log-level L]
+  sim     (--listen unix:PATH|tcp:HOST:PORT | --pty LINK) [--probe C5-2v|L11-5v] [--seed N]
+  record  --frames N --out FILE [--probe ...] [--mode rf|bmode]
+  decode  FILE [--json]
+  bench   pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode]
+`;
+
+type Handler = (args: { positionals: string[]; values: Record<string, string | boolean | undefined> }) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Handler>> = {
+  start: async () => (await import('./commands/start.js')).start,
+  sim: async () => (await import('./commands/sim.js')).sim,
+  record: async () => (await import('./commands/record.js')).record,
+  decode: async () => (await import('./commands/decode.js')).decode,
+  bench: async () => (await import('./commands/bench.js')).bench,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const load = COMMANDS[command];
+  if (!load) {
+    process.stderr.write(`pleura: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, strict: false, allowPositionals: true });
+  } catch (err) {
+    process.stderr.write(`pleura ${command}: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const handler = await load();
+  return handler({ positionals: parsed.positionals, values: parsed.values });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    process.stderr.write(`pleura: ${err.name === 'Error' ? '' : err.name + ': '}${err.message}\n`);
+    process.exitCode = 1;
+  },
+);

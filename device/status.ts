@@ -1,0 +1,91 @@
+/**
+ * GET /api/status: what the kiosk and a technician need to know about the device right now.
+ * The shape is documented in docs/api.md.
+ */
+import type { DisplaySink } from './display/display-sink.js';
+import type { StageStatus } from '../pipeline/supervision/supervisor.js';
+import type { ManagedProcess } from '../pipeline/supervision/managed-process.js';
+import type { Settings } from './app.js';
+
+export interface ProbeStatus {
+  state: string;
+  model?: string;
+  serial?: string;
+  firmwareVersion?: string;
+  temperatureC?: number;
+  supplyVoltageV?: number;
+  batteryPercent?: number;
+  errorFlags?: number;
+  link?: Record<string, number>;
+  lastError?: string | null;
+}
+
+export interface DeviceStatus {
+  uptimeS: number;
+  probe: ProbeStatus;
+  pipeline: {
+    fps: number;
+    degraded: boolean;
+    framesShown: number;
+    stages: Record<string, { state: string; restarts: number; framesIn: number; framesOut: number; dropped: number; malformed: number; processMsP50: number; processMsP99: number; lastError: string | null }>;
+  };
+  /** Frame complete at acquire → sent on the kiosk WebSocket, over the last frames. */
+  latencyMs: { p50: number | null; p99: number | null; max: number | null; samples: number };
+  settings: Settings;
+  kiosk: Record<string, number>;
+  simulator?: { state: string; restarts: number };
+}
+
+export function buildStatus(input: {
+  stages: StageStatus[];
+  sink: DisplaySink;
+  settings: Settings;
+  uptimeS: number;
+  probeProcess: ManagedProcess | null;
+  kiosk: Record<string, number>;
+}): DeviceStatus {
+  const stages: DeviceStatus['pipeline']['stages'] = {};
+  for (const s of input.stages) {
+    const c = s.counters;
+    stages[s.name] = {
+      state: s.state,
+      restarts: s.restarts,
+      framesIn: c?.framesIn ?? 0,
+      framesOut: c?.framesOut ?? 0,
+      dropped: c?.dropped ?? 0,
+      malformed: c?.malformed ?? 0,
+      processMsP50: c?.processMsP50 ?? 0,
+      processMsP99: c?.processMsP99 ?? 0,
+      lastError: c?.lastError ?? null,
+    };
+  }
+  stages.app = {
+    state: 'running',
+    restarts: 0,
+    framesIn: input.sink.receiver.received,
+    framesOut: input.sink.framesShown,
+    dropped: input.sink.receiver.dropped,
+    malformed: input.sink.receiver.malformed,
+    processMsP50: 0,
+    processMsP99: 0,
+    lastError: input.sink.receiver.lastError,
+  };
+  const acquire = input.stages.find((s) => s.name === 'acquire');
+  const probe = (acquire?.detail.probe as ProbeStatus | undefined) ?? { state: 'disconnected' };
+  const lat = input.sink.sentLatency;
+  const r = (v: number) => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
+  return {
+    uptimeS: Math.round(input.uptimeS),
+    probe: acquire && acquire.state === 'running' ? probe : { ...probe, state: 'disconnected' },
+    pipeline: {
+      fps: input.sink.fps(),
+      degraded: input.stages.some((s) => s.state !== 'running'),
+      framesShown: input.sink.framesShown,
+      stages,
+    },
+    latencyMs: { p50: r(lat.percentile(50)), p99: r(lat.percentile(99)), max: lat.size ? r(lat.max) : null, samples: lat.size },
+    settings: { ...input.settings },
+    kiosk: input.kiosk,
+    ...(input.probeProcess ? { simulator: { state: input.probeProcess.state, restarts: input.probeProcess.restarts } } : {}),
+  };
+}
