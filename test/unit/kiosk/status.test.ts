@@ -1,0 +1,33 @@
+import test from 'ava';
+import { readStatus } from '../../../ui-kiosk/web/status.js';
+
+test('a full status is read as sent', (t) => {
+  const view = readStatus({
+    probe: { state: 'streaming', model: 'PL-L12', serial: 'A1', temperatureC: 31.4, batteryPercent: 77 },
+    pipeline: { fps: 30, degraded: false, stages: { beamform: { state: 'running', restarts: 0, framesIn: 5, framesOut: 5, dropped: 0 } } },
+    latencyMs: { p50: 30, p99: 45 },
+    settings: { depthMm: 120, gainDb: -3, frozen: false },
+  });
+  t.deepEqual(view, {
+    probe: { state: 'streaming', model: 'PL-L12', temperatureC: 31.4, batteryPercent: 77 },
+    degraded: false,
+    restartingStages: [],
+    settings: { depthMm: 120, gainDb: -3, frozen: false },
+  });
+});
+
+test('a stage in state "restarting" marks the pipeline degraded even without the flag', (t) => {
+  const view = readStatus({ pipeline: { degraded: false, stages: { scanconvert: { state: 'restarting' }, ai: { state: 'running' } } } });
+  t.true(view.degraded);
+  t.deepEqual(view.restartingStages, ['scanconvert']);
+});
+
+test('missing or malformed parts read as unknown instead of throwing', (t) => {
+  for (const raw of [undefined, null, 42, 'x', [], {}, { probe: 'ready' }, { probe: { state: 'exploded' } },
+    { settings: { depthMm: 'deep', gainDb: NaN, frozen: 'no' } }, { pipeline: { stages: [1, 2] } }]) {
+    const view = readStatus(raw);
+    t.is(view.probe.state, 'unknown');
+    t.false(view.degraded);
+    t.deepEqual(view.settings, {});
+  }
+});

@@ -1,0 +1,79 @@
+import { Controls } from './controls.js';
+import { DepthScale } from './depth-scale.js';
+import { t } from './i18n/messages.js';
+import { ImageView } from './image-view.js';
+import { readStatus } from './status.js';
+import { StatusBar } from './status-bar.js';
+import { KioskConnection } from './ws-client.js';
+
+/** How often the frame rate / latency readout changes: readable, not flickering. */
+const METRICS_INTERVAL_MS = 500;
+
+function byTestId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const element = document.querySelector<T>(`[data-testid="${id}"]`);
+  if (!element) throw new Error(`kiosk page is missing [data-testid="${id}"]; index.html and main.ts disagree`);
+  return element;
+}
+
+function localiseStaticText(): void {
+  document.title = t('app.title');
+  for (const element of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    element.textContent = t(element.dataset['i18n'] as Parameters<typeof t>[0]);
+  }
+}
+
+function main(): void {
+  localiseStaticText();
+  // A long press with a glove must not open menus or select text on the kiosk.
+  document.addEventListener('contextmenu', (event) => event.preventDefault());
+
+  const statusBar = new StatusBar({
+    probe: byTestId('probe-state'),
+    probeText: byTestId('probe-text'),
+    probeAction: byTestId('probe-action'),
+    probeDetail: byTestId('probe-detail'),
+    fps: byTestId('fps'),
+    latency: byTestId('latency'),
+    degradedBanner: byTestId('degraded-banner'),
+  });
+  const imageView = new ImageView({
+    canvas: byTestId<HTMLCanvasElement>('live-image'),
+    frame: byTestId('image-frame'),
+    area: byTestId('image-area'),
+    placeholder: byTestId('image-placeholder'),
+    frozenBadge: byTestId('frozen-badge'),
+  }, new DepthScale(byTestId('depth-scale')));
+
+  let connection: KioskConnection | undefined;
+  const controls = new Controls({
+    freeze: byTestId<HTMLButtonElement>('freeze-button'),
+    depthDown: byTestId<HTMLButtonElement>('depth-down'),
+    depthUp: byTestId<HTMLButtonElement>('depth-up'),
+    depthValue: byTestId('depth-value'),
+    gainDown: byTestId<HTMLButtonElement>('gain-down'),
+    gainUp: byTestId<HTMLButtonElement>('gain-up'),
+    gainValue: byTestId('gain-value'),
+  }, (control) => connection?.send(control) ?? false, (frozen) => imageView.setFrozen(frozen));
+
+  const wsUrl = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+  connection = new KioskConnection(wsUrl, {
+    onFrame: (frame) => {
+      imageView.push(frame);
+      controls.noteFrameDepth(frame.height * frame.mmPerPixel);
+    },
+    onStatus: (raw) => {
+      const status = readStatus(raw);
+      statusBar.setStatus(status);
+      controls.applyStatus(status.settings);
+    },
+    onServerError: (message) => console.warn('kiosk server:', message),
+    onConnectionChange: (state) => {
+      statusBar.setConnection(state);
+      controls.setConnected(state === 'open');
+    },
+  });
+  connection.start();
+  window.setInterval(() => statusBar.showMetrics(imageView.takeMetrics()), METRICS_INTERVAL_MS);
+}
+
+main();

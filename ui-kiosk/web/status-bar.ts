@@ -1,0 +1,88 @@
+import type { MessageKey } from './i18n/en.js';
+import { t } from './i18n/messages.js';
+import type { ViewMetrics } from './image-view.js';
+import type { StatusView } from './status.js';
+import type { ConnectionState } from './ws-client.js';
+
+export interface StatusBarElements {
+  probe: HTMLElement;
+  probeText: HTMLElement;
+  probeAction: HTMLElement;
+  probeDetail: HTMLElement;
+  fps: HTMLElement;
+  latency: HTMLElement;
+  degradedBanner: HTMLElement;
+}
+
+/** Tone of the probe indicator: calm when scanning, attention when the user must act. */
+const PROBE_TONE: Record<StatusView['probe']['state'], 'ok' | 'busy' | 'attention' | 'fault'> = {
+  unknown: 'busy',
+  disconnected: 'attention',
+  connecting: 'busy',
+  identifying: 'busy',
+  ready: 'ok',
+  streaming: 'ok',
+  incompatible: 'fault',
+};
+
+/** Top bar (probe state and what to do, frame rate, latency) and the degraded banner. */
+export class StatusBar {
+  private connection: ConnectionState = 'connecting';
+  private status: StatusView | undefined;
+
+  constructor(private readonly el: StatusBarElements) {
+    this.render();
+  }
+
+  setConnection(state: ConnectionState): void {
+    this.connection = state;
+    this.render();
+  }
+
+  setStatus(status: StatusView): void {
+    this.status = status;
+    this.render();
+  }
+
+  showMetrics(metrics: ViewMetrics): void {
+    this.el.fps.textContent = metrics.fps === undefined
+      ? t('metrics.fpsNone') : t('metrics.fps', { value: Math.round(metrics.fps) });
+    this.el.latency.textContent = metrics.latencyMs === undefined
+      ? t('metrics.latencyNone') : t('metrics.latency', { value: Math.round(metrics.latencyMs) });
+  }
+
+  private render(): void {
+    const { el } = this;
+    let key: MessageKey;
+    let actionKey: MessageKey;
+    let tone: string;
+    if (this.connection !== 'open') {
+      // Without the device connection every probe state we hold is stale.
+      key = this.connection === 'closed' ? 'connection.lost' : 'connection.connecting';
+      actionKey = this.connection === 'closed' ? 'connection.lost.action' : 'connection.connecting.action';
+      tone = this.connection === 'closed' ? 'attention' : 'busy';
+    } else {
+      const state = this.status?.probe.state ?? 'unknown';
+      key = `probe.${state}`;
+      actionKey = `probe.${state}.action`;
+      tone = PROBE_TONE[state];
+    }
+    el.probe.dataset['tone'] = tone;
+    el.probe.dataset['state'] = this.connection === 'open' ? (this.status?.probe.state ?? 'unknown') : `link-${this.connection}`;
+    el.probeText.textContent = t(key);
+    el.probeAction.textContent = t(actionKey);
+    el.probeAction.hidden = t(actionKey) === '';
+
+    const probe = this.connection === 'open' ? this.status?.probe : undefined;
+    const details: string[] = [];
+    if (probe?.model) details.push(probe.model);
+    if (probe?.temperatureC !== undefined) details.push(t('probe.temperature', { value: Math.round(probe.temperatureC) }));
+    if (probe?.batteryPercent !== undefined) details.push(t('probe.battery', { value: Math.round(probe.batteryPercent) }));
+    el.probeDetail.textContent = details.join('   ·   ');
+
+    const degraded = this.connection === 'open' && this.status?.degraded === true;
+    el.degradedBanner.hidden = !degraded;
+    // Stage names are for service staff reading the DOM, not for the clinician.
+    el.degradedBanner.dataset['stages'] = this.status?.restartingStages.join(',') ?? '';
+  }
+}

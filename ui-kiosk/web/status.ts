@@ -1,0 +1,57 @@
+import type { ProbeState } from './protocol.js';
+
+/** What the page needs from a device status, after tolerant parsing: absent means "not known". */
+export interface StatusView {
+  probe: {
+    state: ProbeState | 'unknown';
+    model?: string;
+    temperatureC?: number;
+    batteryPercent?: number;
+  };
+  /** pipeline.degraded, or any stage reporting state "restarting". */
+  degraded: boolean;
+  restartingStages: string[];
+  settings: { depthMm?: number; gainDb?: number; frozen?: boolean };
+}
+
+const PROBE_STATES: readonly string[] = ['disconnected', 'connecting', 'identifying', 'ready', 'streaming', 'incompatible'];
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function finite(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** Never throws: a malformed or partial status renders as "unknown" parts, not a blank page. */
+export function readStatus(raw: unknown): StatusView {
+  const status = record(raw);
+  const probe = record(status['probe']);
+  const pipeline = record(status['pipeline']);
+  const settings = record(status['settings']);
+
+  const state = probe['state'];
+  const restartingStages = Object.entries(record(pipeline['stages']))
+    .filter(([, stage]) => record(stage)['state'] === 'restarting')
+    .map(([name]) => name);
+
+  const view: StatusView = {
+    probe: { state: typeof state === 'string' && PROBE_STATES.includes(state) ? (state as ProbeState) : 'unknown' },
+    degraded: pipeline['degraded'] === true || restartingStages.length > 0,
+    restartingStages,
+    settings: {},
+  };
+  if (typeof probe['model'] === 'string') view.probe.model = probe['model'];
+  const temperatureC = finite(probe['temperatureC']);
+  if (temperatureC !== undefined) view.probe.temperatureC = temperatureC;
+  const batteryPercent = finite(probe['batteryPercent']);
+  if (batteryPercent !== undefined) view.probe.batteryPercent = batteryPercent;
+
+  const depthMm = finite(settings['depthMm']);
+  if (depthMm !== undefined && depthMm > 0) view.settings.depthMm = depthMm;
+  const gainDb = finite(settings['gainDb']);
+  if (gainDb !== undefined) view.settings.gainDb = gainDb;
+  if (typeof settings['frozen'] === 'boolean') view.settings.frozen = settings['frozen'];
+  return view;
+}
