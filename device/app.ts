@@ -75,7 +75,7 @@ export class DeviceApp {
       routes: { '/api/status': () => this.status() },
       onFrameSent: (seq: number, sentAtMs: number) => this.sink.frameSent(seq, sentAtMs),
     });
-    this.kiosk.onControl((c) => this.control(c));
+    this.kiosk.onControl((c: KioskControl) => this.control(c));
 
     this.sink = new DisplaySink(graph.appInputs, (image) =>
       this.kiosk.publishFrame({
@@ -122,7 +122,7 @@ export class DeviceApp {
       settings: this.settings,
       uptimeS: (Date.now() - this.startedAtMs) / 1000,
       probeProcess: this.sim?.process ?? null,
-      kiosk: this.kiosk.counters(),
+      kiosk: kioskCounters(this.kiosk),
     });
   }
 
@@ -134,6 +134,11 @@ export class DeviceApp {
     await this.sim?.process.stop();
     if (this.ownsRuntimeDir) fs.rmSync(this.runtimeDir, { recursive: true, force: true });
   }
+}
+
+function kioskCounters(k: KioskServer): Record<string, number> {
+  const { clients, framesPublished, framesSent, framesDropped } = k.stats();
+  return { clients, framesPublished, framesSent, framesDropped };
 }
 
 export function describeTransport(t: TransportConfig): string {
