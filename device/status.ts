@@ -27,13 +27,13 @@ export interface DeviceStatus {
     fps: number;
     degraded: boolean;
     framesShown: number;
-    stages: Record<string, { state: string; restarts: number; framesIn: number; framesOut: number; dropped: number; malformed: number; processMsP50: number; processMsP99: number; lastError: string | null }>;
+    stages: Record<string, { state: string; pid?: number | undefined; restarts: number; framesIn: number; framesOut: number; dropped: number; malformed: number; processMsP50: number; processMsP99: number; lastError: string | null }>;
   };
   /** Frame complete at acquire → sent on the kiosk WebSocket, over the last frames. */
   latencyMs: { p50: number | null; p99: number | null; max: number | null; samples: number };
   settings: Settings;
   kiosk: Record<string, number>;
-  simulator?: { state: string; restarts: number };
+  simulator?: { state: string; restarts: number; pid: number | undefined };
 }
 
 export function buildStatus(input: {
@@ -49,6 +49,7 @@ export function buildStatus(input: {
     const c = s.counters;
     stages[s.name] = {
       state: s.state,
+      pid: s.pid,
       restarts: s.restarts,
       framesIn: c?.framesIn ?? 0,
       framesOut: c?.framesOut ?? 0,
@@ -61,6 +62,7 @@ export function buildStatus(input: {
   }
   stages.app = {
     state: 'running',
+    pid: process.pid,
     restarts: 0,
     framesIn: input.sink.receiver.received,
     framesOut: input.sink.framesShown,
@@ -86,6 +88,6 @@ export function buildStatus(input: {
     latencyMs: { p50: r(lat.percentile(50)), p99: r(lat.percentile(99)), max: lat.size ? r(lat.max) : null, samples: lat.size },
     settings: { ...input.settings },
     kiosk: input.kiosk,
-    ...(input.probeProcess ? { simulator: { state: input.probeProcess.state, restarts: input.probeProcess.restarts } } : {}),
+    ...(input.probeProcess ? { simulator: { state: input.probeProcess.state, restarts: input.probeProcess.restarts, pid: input.probeProcess.pid } } : {}),
   };
 }

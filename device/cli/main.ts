@@ -20,6 +20,13 @@ commands:
   bench   pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode]
 `;
 
+const str = { type: 'string' } as const;
+const OPTIONS = {
+  config: str, port: str, host: str, probe: str, mode: str, 'depth-mm': str, 'gain-db': str, 'frame-rate': str,
+  'log-level': str, 'runtime-dir': str, listen: str, pty: str, seed: str, frames: str, out: str, fps: str,
+  json: { type: 'boolean' },
+} as const;
+
 type Handler = (args: { positionals: string[]; values: Record<string, string | boolean | undefined> }) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Handler>> = {
@@ -43,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, strict: false, allowPositionals: true });
+    parsed = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: true });
   } catch (err) {
     process.stderr.write(`pleura ${command}: ${(err as Error).message}\n`);
     return 2;

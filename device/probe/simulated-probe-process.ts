@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { TransportConfig } from '../config/schema.js';
 import { ManagedProcess } from '../../pipeline/supervision/managed-process.js';
 
-const SIM_MAIN = fileURLToPath(new URL('../../drivers/sim/main.js', import.meta.url));
+const SIM_MAIN = fileURLToPath(new URL('../../drivers/sim/sim-process.js', import.meta.url));
 
 export interface SimulatedProbeLink {
   process: ManagedProcess;

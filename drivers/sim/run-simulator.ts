@@ -1,0 +1,107 @@
+/**
+ * Runs a simulated probe as its own process, reachable like hardware: over a real
+ * pseudo-terminal pair made by socat (the host opens one end as a serial port) or a socket.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import { SerialPort } from 'serialport';
+import { createPhysicsSource } from './physics-source.js';
+import { SimulatedProbe } from './simulated-probe.js';
+
+export interface SimulatorOptions {
+  /** `unix:/path` or `tcp:host:port`. */
+  listen?: string;
+  /** Path of the pty end the host opens; the simulator takes `${pty}.probe`. */
+  pty?: string;
+  probeModel: string;
+  seed: number;
+  log: (line: string) => void;
+}
+
+export interface RunningSimulator {
+  /** What the host opens. */
+  address: string;
+  close(): Promise<void>;
+}
+
+export class SocatMissingError extends Error {
+  override name = 'SocatMissingError';
+  constructor() {
+    super('socat is not installed: the simulated probe needs it for a pseudo-terminal link (apt-get install socat), or use --listen unix:PATH');
+  }
+}
+
+export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
+  const probe = new SimulatedProbe(createPhysicsSource(opts.probeModel, opts.seed), { log: opts.log });
+  if (opts.pty) return servePty(probe, opts.pty, opts.log);
+  if (opts.listen) return serveSocket(probe, opts.listen, opts.log);
+  throw new Error('pleura sim needs --listen unix:PATH|tcp:HOST:PORT or --pty PATH');
+}
+
+async function serveSocket(probe: SimulatedProbe, address: string, log: (l: string) => void): Promise<RunningSimulator> {
+  const server = net.createServer((socket) => {
+    log(`host connected`);
+    socket.setNoDelay(true);
+    socket.on('close', () => log('host disconnected'));
+    probe.serve(socket);
+  });
+  server.on('error', (err) => log(`socket error: ${err.message}`));
+  const m = /^(unix):(.+)$|^tcp:([^:]+):(\d+)$/.exec(address);
+  if (!m) throw new Error(`--listen ${address}: expected unix:PATH or tcp:HOST:PORT`);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    if (m[1]) {
+      fs.rmSync(m[2]!, { force: true });
+      server.listen(m[2]!, resolve);
+    } else server.listen(Number(m[4]), m[3]!, resolve);
+  });
+  log(`simulated probe listening on ${address}`);
+  return {
+    address,
+    close: () =>
+      new Promise<void>((resolve) => {
+        probe.close();
+        server.close(() => resolve());
+        if (m[1]) fs.rmSync(m[2]!, { force: true });
+      }),
+  };
+}
+
+async function servePty(probe: SimulatedProbe, hostPath: string, log: (l: string) => void): Promise<RunningSimulator> {
+  const probePath = `${hostPath}.probe`;
+  for (const p of [hostPath, probePath]) fs.rmSync(p, { force: true });
+  const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${probePath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const spawnError = new Promise<never>((_, reject) => socat.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new SocatMissingError() : err)));
+  let stderr = '';
+  socat.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  await Promise.race([spawnError, waitForPaths([hostPath, probePath], 5000, () => stderr)]);
+  const port = new SerialPort({ path: probePath, baudRate: 3_000_000, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  probe.serve(port);
+  log(`simulated probe on pseudo-terminal ${hostPath}`);
+  return {
+    address: hostPath,
+    close: async () => {
+      probe.close();
+      await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
+      await stopChild(socat);
+    },
+  };
+}
+
+async function waitForPaths(paths: string[], timeoutMs: number, detail: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!paths.every((p) => fs.existsSync(p))) {
+    if (Date.now() > deadline) throw new Error(`socat did not create ${paths.join(' and ')} within ${timeoutMs} ms: ${detail()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * From a beamformed linear envelope to 8-bit B-mode, the way a scanner sets its grey levels:
+ * depth gain that compensates the round-trip attenuation at the centre frequency, then log
+ * compression against a fixed full-scale reference, not the frame's own peak, so that the
+ * probe's gain shows as brightness and a frame without echoes looks dark. Used by the enhance
+ * stage and by a probe that beamforms itself (the simulator in B-mode).
+ */
+import type { ImageGeometry } from '../../drivers/protocol/messages.js';
+import { logCompress } from './log-compression.js';
+import { attenuationCompensationDbPerCm, depthGainDb } from './tgc.js';
+
+const ADC_FULL_SCALE = 32767;
+
+export interface BmodeLevels {
+  dynamicRangeDb: number;
+  /** White level relative to an ADC-full-scale echo summed coherently over all channels and transmits. */
+  referenceDb: number;
+}
+
+export const BMODE_LEVELS_DEFAULTS: BmodeLevels = { dynamicRangeDb: 60, referenceDb: -20 };
+
+export class BmodeMapper {
+  private tgc: { key: string; rowGainDb: Float32Array } | null = null;
+
+  constructor(readonly levels: BmodeLevels = BMODE_LEVELS_DEFAULTS) {}
+
+  map(
+    envelope: Float32Array,
+    rows: number,
+    cols: number,
+    geometry: ImageGeometry,
+    acquisition: { centerFrequencyHz: number; elementCount: number; transmitCount: number },
+    out?: Uint8Array,
+  ): Uint8Array {
+    const key = `${rows}/${JSON.stringify(geometry)}/${acquisition.centerFrequencyHz}`;
+    if (this.tgc?.key !== key) {
+      this.tgc = { key, rowGainDb: depthGainDb(geometry, rows, { dbPerCm: attenuationCompensationDbPerCm(acquisition.centerFrequencyHz) }) };
+    }
+    const reference = ADC_FULL_SCALE * acquisition.elementCount * acquisition.transmitCount * 10 ** (this.levels.referenceDb / 20);
+    return logCompress(envelope, cols, { dynamicRangeDb: this.levels.dynamicRangeDb, reference, rowGainDb: this.tgc.rowGainDb }, out);
+  }
+}

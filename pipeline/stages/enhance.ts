@@ -1,0 +1,47 @@
+/**
+ * The enhance stage: whatever B-mode arrives — the beamformer's linear envelope or a probe's own
+ * 8-bit image — leaves as an 8-bit display image with square pixels: depth gain compensation
+ * and log compression against a fixed full-scale reference (so the probe's gain shows as
+ * brightness, as on any scanner), then scan conversion of the polar grid to the screen.
+ */
+import { BmodeMapper } from '../enhance/bmode-levels.js';
+import { ScanConverterCache } from '../enhance/scan-convert.js';
+import { arrayOf, encodeFrame, nowMs, stamp, type DecodedFrame, type FrameHeader } from '../bus/frame-message.js';
+import type { Stage, StageContext } from '../stage-context.js';
+
+export function createStage(ctx: StageContext): Stage {
+  const dynamicRangeDb = ctx.setting('dynamicRangeDb', 60);
+  const size = { widthPx: ctx.setting('displayWidth', 640), heightPx: ctx.setting('displayHeight', 480) };
+  const mapper = new BmodeMapper({ dynamicRangeDb, referenceDb: ctx.setting('referenceDb', -20) });
+  const converters = new ScanConverterCache();
+
+  return {
+    async onFrame(frame: DecodedFrame) {
+      const inMs = nowMs();
+      const h = frame.header;
+      if (h.kind !== 'bmode' || !h.imageGeometry) throw new Error(`expected a B-mode frame with its geometry, got ${h.kind}`);
+      const desc = h.arrays[0];
+      if (!desc || desc.shape.length !== 2) throw new Error('B-mode frame without a [row][column] image');
+      const [rows, cols] = desc.shape as [number, number];
+      let pixels: Uint8Array;
+      if (desc.name === 'envelope') {
+        if (!h.rf) throw new Error('beamformed frame without its acquisition parameters');
+        const acquisition = { centerFrequencyHz: h.rf.centerFrequencyHz, elementCount: h.rf.transducer.elementCount, transmitCount: h.rf.transmits.parameters.length };
+        pixels = mapper.map(arrayOf(frame, 'envelope', 'float32'), rows, cols, h.imageGeometry, acquisition);
+      } else {
+        pixels = arrayOf(frame, 'pixels', 'uint8');
+      }
+      const display = converters.get(h.imageGeometry, rows, cols, size).convert(pixels);
+      const out: Omit<FrameHeader, 'arrays'> = {
+        ...h,
+        kind: 'image',
+        display: { mmPerPixel: display.mmPerPixel, xOriginMm: display.origin.xMm, zOriginMm: display.origin.zMm },
+        trace: [...h.trace],
+      };
+      delete out.rf;
+      stamp(out as FrameHeader, ctx.name, inMs);
+      await ctx.emit('image', encodeFrame('image', out, [{ name: 'pixels', data: display.pixels, shape: [display.height, display.width] }]));
+    },
+    async stop() {},
+  };
+}

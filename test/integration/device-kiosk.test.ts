@@ -1,0 +1,90 @@
+/**
+ * The whole device as a user sees it: `pleura start` with the simulated probe on a real
+ * pseudo-terminal, the kiosk page in Debian's Chromium. The image moves; Freeze stops it (the
+ * probe stops sending frames); depth and gain reach the probe as CONFIGURE. A screenshot is kept
+ * in test-artifacts/.
+ */
+import fs from 'node:fs';
+import test from 'ava';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
+import { startDevice } from '../helpers/device.js';
+
+const ARTIFACTS = 'test-artifacts';
+
+async function canvasHash(page: Page): Promise<{ hash: number; mean: number }> {
+  return page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="live-image"]');
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx || canvas.width === 0) return { hash: 0, mean: 0 };
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    let hash = 2166136261;
+    let sum = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      hash = Math.imul(hash ^ data[i]!, 16777619);
+      sum += data[i]!;
+    }
+    return { hash: hash >>> 0, mean: sum / (data.length / 4) };
+  });
+}
+
+async function distinctOverOneSecond(page: Page): Promise<number> {
+  const hashes = new Set<number>();
+  for (let i = 0; i < 5; i++) {
+    hashes.add((await canvasHash(page)).hash);
+    await page.waitForTimeout(250);
+  }
+  return hashes.size;
+}
+
+test.serial('the kiosk shows a moving image from the simulated probe on a real pty; freeze, depth and gain reach the probe', async (t) => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const device = await startDevice(['--probe', 'sim:pty']);
+  const browser = await launchChromium();
+  try {
+    await device.until((s) => s.probe.state === 'streaming' && s.pipeline.framesShown > 0, 30_000, 'the probe to stream');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const shownAt = Date.now();
+    await page.goto(device.url);
+    await page.waitForFunction(() => {
+      const c = document.querySelector<HTMLCanvasElement>('[data-testid="live-image"]');
+      return !!c && c.width > 0;
+    }, undefined, { timeout: 10_000 });
+    t.log(`first image in the page ${Date.now() - shownAt} ms after navigation`);
+    t.true((await canvasHash(page)).mean > 3, 'the image is not black');
+    const moving = await distinctOverOneSecond(page);
+    t.true(moving >= 3, `the image changes over one second (${moving} distinct of 5)`);
+    t.regex((await page.getByTestId('probe-state').textContent()) ?? '', /Scanning/);
+    await page.screenshot({ path: `${ARTIFACTS}/device-live.png` });
+
+    // Freeze: the probe stops sending frames and the image holds still.
+    await page.getByTestId('freeze-button').click();
+    const frozen = await device.until((s) => s.settings.frozen, 3000, 'the freeze to reach the device');
+    await page.waitForTimeout(600);
+    const rfBefore = (await device.status()).probe.link?.FRAME_RF ?? 0;
+    t.is(await distinctOverOneSecond(page), 1, 'the image holds still while frozen');
+    const rfAfter = (await device.status()).probe.link?.FRAME_RF ?? 0;
+    t.is(rfAfter, rfBefore, 'no RF frames arrive from the probe while frozen');
+    t.true(frozen.settings.frozen);
+    await page.screenshot({ path: `${ARTIFACTS}/device-frozen.png` });
+
+    await page.getByTestId('freeze-button').click();
+    await device.until((s) => !s.settings.frozen, 3000, 'the unfreeze');
+    await page.waitForTimeout(500);
+    t.true((await distinctOverOneSecond(page)) >= 3, 'the image moves again after unfreeze');
+
+    // Depth: the probe is reconfigured and the image shows the new depth.
+    const depthBefore = (await device.status()).settings.depthMm;
+    await page.getByTestId('depth-down').click();
+    const deeper = await device.until((s) => s.settings.depthMm < depthBefore, 3000, 'the depth change');
+    t.true(deeper.settings.depthMm < depthBefore);
+    await page.waitForFunction((mm) => (document.querySelector('[data-testid="depth-value"]')?.textContent ?? '').includes(String(mm / 10)), deeper.settings.depthMm, { timeout: 3000 });
+    const configured = new RegExp(`configured: rf, depth ${deeper.settings.depthMm} mm`);
+    const deadline = Date.now() + 3000;
+    while (!configured.test(device.log()) && Date.now() < deadline) await page.waitForTimeout(50);
+    t.regex(device.log(), configured, 'the probe received CONFIGURE with the new depth');
+  } finally {
+    await browser.close();
+    await device.stop();
+  }
+});
