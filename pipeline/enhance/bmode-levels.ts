@@ -15,9 +15,16 @@ export interface BmodeLevels {
   dynamicRangeDb: number;
   /** White level relative to an ADC-full-scale echo summed coherently over all channels and transmits. */
   referenceDb: number;
+  /** Upper bound of the depth gain compensation, dB. */
+  maxDepthGainDb: number;
 }
 
-export const BMODE_LEVELS_DEFAULTS: BmodeLevels = { dynamicRangeDb: 60, referenceDb: -20 };
+/**
+ * Defaults chosen on the simulated C5-2v lung scene (docs/simulator.md): chest-wall speckle sits
+ * about 30 dB below white, the pleural line near white; depth gain compensates 0.5 dB/cm/MHz
+ * round trip but at most `maxDepthGainDb`, so that the noise floor at depth stays dark grey.
+ */
+export const BMODE_LEVELS_DEFAULTS: BmodeLevels = { dynamicRangeDb: 50, referenceDb: -55, maxDepthGainDb: 30 };
 
 export class BmodeMapper {
   private tgc: { key: string; rowGainDb: Float32Array } | null = null;
@@ -34,7 +41,7 @@ export class BmodeMapper {
   ): Uint8Array {
     const key = `${rows}/${JSON.stringify(geometry)}/${acquisition.centerFrequencyHz}`;
     if (this.tgc?.key !== key) {
-      this.tgc = { key, rowGainDb: depthGainDb(geometry, rows, { dbPerCm: attenuationCompensationDbPerCm(acquisition.centerFrequencyHz) }) };
+      this.tgc = { key, rowGainDb: depthGainDb(geometry, rows, { dbPerCm: attenuationCompensationDbPerCm(acquisition.centerFrequencyHz), maxDb: this.levels.maxDepthGainDb }) };
     }
     const reference = ADC_FULL_SCALE * acquisition.elementCount * acquisition.transmitCount * 10 ** (this.levels.referenceDb / 20);
     return logCompress(envelope, cols, { dynamicRangeDb: this.levels.dynamicRangeDb, reference, rowGainDb: this.tgc.rowGainDb }, out);
