@@ -84,6 +84,7 @@ export class DeviceApp {
         height: image.height,
         pixels: image.pixels,
         mmPerPixel: image.mmPerPixel,
+        topDepthMm: image.topDepthMm,
         latencyMs: image.pipelineLatencyMs,
         fps: this.sink.fps(),
       }),

@@ -65,7 +65,7 @@ export const configSchema = z.object({
         .prefault({}),
       enhance: z
         .object({
-          dynamicRangeDb: z.number().min(20).max(100).default(60),
+          dynamicRangeDb: z.number().min(20).max(100).default(50),
           displayWidth: z.number().int().min(64).max(2048).default(640),
           displayHeight: z.number().int().min(64).max(2048).default(480),
         })

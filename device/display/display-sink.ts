@@ -15,6 +15,7 @@ export interface DisplayImage {
   height: number;
   pixels: Uint8Array;
   mmPerPixel: number;
+  topDepthMm: number;
   /** Acquire's frame-complete → now, ms. */
   pipelineLatencyMs: number;
   header: FrameHeader;
@@ -70,6 +71,7 @@ export class DisplaySink {
       width: shape[1]!,
       pixels: arrayOf(frame, 'pixels', 'uint8'),
       mmPerPixel: h.display.mmPerPixel,
+      topDepthMm: h.display.topDepthMm,
       pipelineLatencyMs: t - h.frameCompleteMs,
       header: h,
     });

@@ -40,6 +40,8 @@ export interface DisplayGeometry {
   /** Lateral position of column 0 and depth of row 0, in mm (0, 0 = centre of the probe face). */
   xOriginMm: number;
   zOriginMm: number;
+  /** Depth of the top edge of row 0 below the skin at the probe centre (negative for a convex sector). */
+  topDepthMm: number;
 }
 
 export interface FrameHeader {

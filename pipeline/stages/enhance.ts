@@ -4,7 +4,7 @@
  * and log compression against a fixed full-scale reference (so the probe's gain shows as
  * brightness, as on any scanner), then scan conversion of the polar grid to the screen.
  */
-import { BmodeMapper } from '../enhance/bmode-levels.js';
+import { BMODE_LEVELS_DEFAULTS, BmodeMapper } from '../enhance/bmode-levels.js';
 import { ScanConverterCache } from '../enhance/scan-convert.js';
 import { arrayOf, encodeFrame, nowMs, stamp, type DecodedFrame, type FrameHeader } from '../bus/frame-message.js';
 import type { Stage, StageContext } from '../stage-context.js';
@@ -12,7 +12,11 @@ import type { Stage, StageContext } from '../stage-context.js';
 export function createStage(ctx: StageContext): Stage {
   const dynamicRangeDb = ctx.setting('dynamicRangeDb', 60);
   const size = { widthPx: ctx.setting('displayWidth', 640), heightPx: ctx.setting('displayHeight', 480) };
-  const mapper = new BmodeMapper({ dynamicRangeDb, referenceDb: ctx.setting('referenceDb', -20) });
+  const mapper = new BmodeMapper({
+    dynamicRangeDb,
+    referenceDb: ctx.setting('referenceDb', BMODE_LEVELS_DEFAULTS.referenceDb),
+    maxDepthGainDb: ctx.setting('maxDepthGainDb', BMODE_LEVELS_DEFAULTS.maxDepthGainDb),
+  });
   const converters = new ScanConverterCache();
 
   return {
@@ -32,10 +36,15 @@ export function createStage(ctx: StageContext): Stage {
         pixels = arrayOf(frame, 'pixels', 'uint8');
       }
       const display = converters.get(h.imageGeometry, rows, cols, size).convert(pixels);
+      // The skin at the probe centre: the apex of a convex array (polar grids start on the array
+      // surface), z = 0 for a linear one.
+      const g = h.imageGeometry;
+      const skinZMm = g.kind === 'polar' ? (g.rMinM - g.apothemM) * 1000 : 0;
+      const topDepthMm = display.origin.zMm - display.mmPerPixel / 2 - skinZMm;
       const out: Omit<FrameHeader, 'arrays'> = {
         ...h,
         kind: 'image',
-        display: { mmPerPixel: display.mmPerPixel, xOriginMm: display.origin.xMm, zOriginMm: display.origin.zMm },
+        display: { mmPerPixel: display.mmPerPixel, xOriginMm: display.origin.xMm, zOriginMm: display.origin.zMm, topDepthMm },
         trace: [...h.trace],
       };
       delete out.rf;

@@ -6,21 +6,28 @@ import { t } from './i18n/messages.js';
  */
 export class DepthScale {
   private shownDepthMm = NaN;
+  private shownTopMm = NaN;
 
   constructor(private readonly element: HTMLElement) {}
 
-  /** @param depthMm depth of the image's bottom row (0 mm = skin at the top row). */
-  render(depthMm: number): void {
+  /**
+   * @param topDepthMm depth of the image's top row below the skin at the probe centre (negative
+   *   for a convex sector, whose corners rise above the centre of the probe face)
+   * @param bottomDepthMm depth of the image's bottom row
+   */
+  render(topDepthMm: number, bottomDepthMm: number): void {
     // Re-render only when the depth really changes (every frame has a depth, few change it).
-    if (Math.abs(depthMm - this.shownDepthMm) < 0.05) return;
-    this.shownDepthMm = depthMm;
-    const depthCm = depthMm / 10;
+    if (Math.abs(bottomDepthMm - this.shownDepthMm) < 0.05 && Math.abs(topDepthMm - this.shownTopMm) < 0.05) return;
+    this.shownDepthMm = bottomDepthMm;
+    this.shownTopMm = topDepthMm;
+    const spanMm = bottomDepthMm - topDepthMm;
+    const depthCm = bottomDepthMm / 10;
     const labelEveryCm = depthCm > 12 ? 2 : 1;
     const ticks: HTMLElement[] = [];
-    for (let cm = 0; cm <= depthCm + 1e-6; cm++) {
+    for (let cm = Math.max(0, Math.ceil(topDepthMm / 10)); cm <= depthCm + 1e-6; cm++) {
       const tick = document.createElement('div');
       tick.className = cm % labelEveryCm === 0 ? 'tick tick-major' : 'tick';
-      tick.style.top = `${(cm / depthCm) * 100}%`;
+      tick.style.top = `${((cm * 10 - topDepthMm) / spanMm) * 100}%`;
       if (cm % labelEveryCm === 0 && cm > 0) {
         const label = document.createElement('span');
         label.textContent = String(cm);

@@ -106,7 +106,8 @@ export class ImageView {
     const lut = this.lut;
     for (let i = 0; i < pixels.length; i++) rgba[i] = lut[pixels[i] as number] as number;
     this.context.putImageData(this.imageData as ImageData, 0, 0);
-    this.depthScale.render(frame.height * frame.mmPerPixel);
+    const top = frame.topDepthMm ?? 0;
+    this.depthScale.render(top, top + frame.height * frame.mmPerPixel);
 
     if (!this.hasImage) {
       this.hasImage = true;

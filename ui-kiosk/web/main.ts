@@ -59,7 +59,7 @@ function main(): void {
   connection = new KioskConnection(wsUrl, {
     onFrame: (frame) => {
       imageView.push(frame);
-      controls.noteFrameDepth(frame.height * frame.mmPerPixel);
+      controls.noteFrameDepth((frame.topDepthMm ?? 0) + frame.height * frame.mmPerPixel);
     },
     onStatus: (raw) => {
       const status = readStatus(raw);

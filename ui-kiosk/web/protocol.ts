@@ -2,7 +2,7 @@
  * Wire protocol between the kiosk server and the kiosk page.
  * Browser-safe (no Node imports): the server imports this same module from dist/ui-kiosk/web/.
  *
- * Binary WebSocket message = one image frame: a fixed 40-byte little-endian header, then the
+ * Binary WebSocket message = one image frame: a fixed 44-byte little-endian header, then the
  * pixels (8-bit grayscale, row-major, width × height bytes).
  *
  * | offset | type    | field                                                         |
@@ -10,7 +10,7 @@
  * |      0 | 4 × u8  | magic "PLKF" (Pleura Kiosk Frame)                             |
  * |      4 | u8      | version (1)                                                   |
  * |      5 | u8      | flags: bit 0 = fps field is valid                             |
- * |      6 | u16     | header length in bytes (40); pixels start here                |
+ * |      6 | u16     | header length in bytes (44); pixels start here                |
  * |      8 | u32     | seq                                                           |
  * |     12 | u16     | width (px)                                                    |
  * |     14 | u16     | height (px)                                                   |
@@ -19,6 +19,8 @@
  * |     24 | f64     | sentAtMs (epoch ms, performance.timeOrigin + performance.now())|
  * |     32 | f32     | fps (device pipeline rate; 0 when flag bit 0 is clear)        |
  * |     36 | u32     | pixel byte count (= width × height, checked on decode)        |
+ * |     40 | f32     | topDepthMm: depth of row 0 below the skin at the probe centre |
+ * |        |         | (negative for a convex sector, whose corners rise above it)   |
  *
  * Text WebSocket messages are JSON: server → page {@link KioskServerMessage},
  * page → server {@link KioskControl}.
@@ -34,6 +36,8 @@ export interface KioskFrame {
   mmPerPixel: number;
   latencyMs: number;
   fps?: number;
+  /** Depth of row 0 below the skin at the centre of the probe, mm (default 0). */
+  topDepthMm?: number;
 }
 
 /** A frame as decoded by the page; `pixels` is a view into the received message (no copy). */
@@ -54,7 +58,7 @@ export type KioskServerMessage =
 
 export const FRAME_MAGIC = 'PLKF';
 export const FRAME_PROTOCOL_VERSION = 1;
-export const FRAME_HEADER_BYTES = 40;
+export const FRAME_HEADER_BYTES = 44;
 const FLAG_FPS_VALID = 0b1;
 const MAX_DIMENSION_PX = 0xffff;
 
@@ -104,6 +108,7 @@ export function encodeFrame(frame: KioskFrame, sentAtMs: number, target: Uint8Ar
   view.setFloat64(24, sentAtMs, true);
   view.setFloat32(32, fpsValid ? (frame.fps as number) : 0, true);
   view.setUint32(36, pixelBytes, true);
+  view.setFloat32(40, frame.topDepthMm ?? 0, true);
   out.set(pixels, FRAME_HEADER_BYTES);
   return out;
 }
@@ -138,6 +143,7 @@ export function decodeFrame(message: ArrayBuffer | Uint8Array): DecodedKioskFram
     mmPerPixel: view.getFloat32(16, true),
     latencyMs: view.getFloat32(20, true),
     sentAtMs: view.getFloat64(24, true),
+    topDepthMm: view.getFloat32(40, true),
     pixels: bytes.subarray(headerBytes, headerBytes + pixelBytes),
   };
   if (flags & FLAG_FPS_VALID) frame.fps = view.getFloat32(32, true);

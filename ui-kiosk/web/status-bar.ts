@@ -77,7 +77,7 @@ export class StatusBar {
     const details: string[] = [];
     if (probe?.model) details.push(probe.model);
     if (probe?.temperatureC !== undefined) details.push(t('probe.temperature', { value: Math.round(probe.temperatureC) }));
-    if (probe?.batteryPercent !== undefined) details.push(t('probe.battery', { value: Math.round(probe.batteryPercent) }));
+    if (probe?.batteryPercent !== undefined && probe.batteryPercent >= 0) details.push(t('probe.battery', { value: Math.round(probe.batteryPercent) }));
     el.probeDetail.textContent = details.join('   ·   ');
 
     const degraded = this.connection === 'open' && this.status?.degraded === true;

@@ -13,15 +13,15 @@ function encode(frame = rampFrame(7)): Uint8Array {
   return encodeFrame(frame, 1_700_000_000_123.25, new Uint8Array(encodedFrameBytes(frame.width, frame.height)));
 }
 
-test('header is 40 bytes with magic, version and documented field offsets', (t) => {
+test('header is 44 bytes with magic, version and documented field offsets', (t) => {
   const bytes = encode(rampFrame(0x01020304, 300, 200));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  t.is(FRAME_HEADER_BYTES, 40);
-  t.is(bytes.length, 40 + 300 * 200);
+  t.is(FRAME_HEADER_BYTES, 44);
+  t.is(bytes.length, 44 + 300 * 200);
   t.is(new TextDecoder().decode(bytes.subarray(0, 4)), 'PLKF');
   t.is(view.getUint8(4), 1);
   t.is(view.getUint8(5), 1, 'fps flag set');
-  t.is(view.getUint16(6, true), 40);
+  t.is(view.getUint16(6, true), 44);
   t.is(view.getUint32(8, true), 0x01020304);
   t.is(view.getUint16(12, true), 300);
   t.is(view.getUint16(14, true), 200);
@@ -30,6 +30,12 @@ test('header is 40 bytes with magic, version and documented field offsets', (t) 
   t.is(view.getFloat64(24, true), 1_700_000_000_123.25);
   t.is(view.getFloat32(32, true), 30);
   t.is(view.getUint32(36, true), 60_000);
+  t.is(view.getFloat32(40, true), 0, 'topDepthMm defaults to 0');
+});
+
+test('topDepthMm travels for a convex sector whose top lies above the skin line', (t) => {
+  const decoded = decodeFrame(encode({ ...rampFrame(1, 8, 8), topDepthMm: -10.25 }));
+  t.is(decoded.topDepthMm, -10.25);
 });
 
 test('encode → decode round trip keeps every field and the pixels', (t) => {
@@ -91,5 +97,5 @@ test('encode rejects frames whose pixel count does not match width × height', (
   const frame = { ...rampFrame(1, 10, 10), pixels: new Uint8Array(99) };
   t.throws(() => encodeFrame(frame, 0, new Uint8Array(1000)), { instanceOf: FrameFormatError, message: /99 bytes, expected .* 100/ });
   t.throws(() => encodeFrame({ ...rampFrame(1, 10, 10), mmPerPixel: 0 }, 0, new Uint8Array(1000)), { message: /mmPerPixel/ });
-  t.throws(() => encodeFrame(rampFrame(1, 10, 10), 0, new Uint8Array(50)), { message: /need 140/ });
+  t.throws(() => encodeFrame(rampFrame(1, 10, 10), 0, new Uint8Array(50)), { message: /need 144/ });
 });
