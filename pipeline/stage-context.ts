@@ -22,7 +22,6 @@ export interface StageModule {
 export class StageContext {
   readonly processing = new RollingPercentiles(256);
   framesIn = 0;
-  framesOut = 0;
   failures = 0;
   lastError: string | null = null;
   detail: Record<string, unknown> = {};
@@ -43,13 +42,12 @@ export class StageContext {
     return v === undefined ? fallback : (v as T);
   }
 
-  /** Sends on an output port if the graph connects it; returns false when dropped or unconnected. */
-  async emit(port: string, message: BusMessage): Promise<boolean> {
-    const out = this.outputs[port];
-    if (!out) return false;
-    const ok = await out.send(message);
-    if (ok) this.framesOut++;
-    return ok;
+  /**
+   * Hands a frame to an output port if the graph connects it. It is sent now if the consumer is
+   * waiting for one, otherwise kept as the port's newest frame (see bus/frame-sender.ts).
+   */
+  async emit(port: string, message: BusMessage): Promise<void> {
+    await this.outputs[port]?.send(message);
   }
 
   fail(err: Error, seq?: number): void {
@@ -63,10 +61,11 @@ export class StageContext {
   }
 
   counters(): StageCounters {
-    const sendDrops = Object.values(this.outputs).reduce((n, o) => n + o.dropped, 0);
+    const outputs = Object.values(this.outputs);
+    const sendDrops = outputs.reduce((n, o) => n + o.dropped, 0);
     return {
       framesIn: this.input ? this.input.received : this.framesIn,
-      framesOut: this.framesOut,
+      framesOut: outputs.reduce((n, o) => n + o.sent, 0),
       dropped: sendDrops + (this.input?.dropped ?? 0),
       malformed: (this.input?.malformed ?? 0) + this.failures,
       processMsP50: round(this.processing.percentile(50)),

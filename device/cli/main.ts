@@ -14,16 +14,17 @@ const USAGE = `usage: pleura <command> [options]
 commands:
   start   [--config FILE] [--port N] [--host H] [--probe sim|sim:pty|serial:PATH|socket:ADDR|usb:VID:PID]
           [--mode rf|bmode] [--depth-mm N] [--gain-db N] [--frame-rate HZ] [--log-level L]
-  sim     (--listen unix:PATH|tcp:HOST:PORT | --pty LINK) [--probe C5-2v|L11-5v] [--seed N]
+  sim     (--listen unix:PATH|tcp:HOST:PORT | --pty LINK) [--probe C5-2v|L11-5v] [--seed N] [--loop-frames N]
   record  --frames N --out FILE [--probe ...] [--mode rf|bmode]
   decode  FILE [--json]
-  bench   pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode]
+  bench   pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode] [--warmup-frames N]
 `;
 
 const str = { type: 'string' } as const;
 const OPTIONS = {
   config: str, port: str, host: str, probe: str, mode: str, 'depth-mm': str, 'gain-db': str, 'frame-rate': str,
-  'log-level': str, 'runtime-dir': str, listen: str, pty: str, seed: str, frames: str, out: str, fps: str,
+  'log-level': str, 'runtime-dir': str, listen: str, pty: str, seed: str, 'loop-frames': str, frames: str, out: str, fps: str,
+  'warmup-frames': str,
   json: { type: 'boolean' },
 } as const;
 

@@ -19,6 +19,8 @@ export const transportSchema = z.discriminatedUnion('kind', [
     link: z.enum(['socket', 'pty']).default('socket'),
     probeModel: z.enum(['C5-2v', 'L11-5v']).default('C5-2v'),
     seed: z.number().int().default(1),
+    /** Replay a loop of this many simulated frames instead of simulating each (benchmarks). 0: live. */
+    loopFrames: z.number().int().min(0).max(600).default(0),
   }),
   z.object({ kind: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(3_000_000) }),
   z.object({ kind: z.literal('socket'), address: z.string().regex(/^(unix:.+|tcp:[^:]+:\d+)$/, 'unix:/path or tcp:host:port') }),

@@ -25,9 +25,12 @@ export class DisplaySink {
   readonly receiver: FrameReceiver;
   readonly meter = new FrameRateMeter();
   /** Frame complete → WebSocket sent. */
-  readonly sentLatency = new RollingPercentiles(2048);
+  sentLatency = new RollingPercentiles(2048);
   /** Per-stage processing time, from the traces. */
   readonly stageMs = new Map<string, RollingPercentiles>();
+  /** Time on the bus before each stage (previous stage out → this stage in), from the traces. */
+  readonly transitMs = new Map<string, RollingPercentiles>();
+  private statsCapacity = 2048;
   private readonly pending = new Map<number, number>();
   framesShown = 0;
   lastFrameAtMs = 0;
@@ -58,11 +61,13 @@ export class DisplaySink {
     this.meter.tick(t);
     this.lastFrameAtMs = t;
     this.framesShown++;
-    for (const s of h.trace) {
-      let p = this.stageMs.get(s.stage);
-      if (!p) this.stageMs.set(s.stage, (p = new RollingPercentiles(2048)));
-      p.add(s.outMs - s.inMs);
-    }
+    h.trace.forEach((s, i) => {
+      this.sample(this.stageMs, s.stage, s.outMs - s.inMs);
+      const previous = h.trace[i - 1];
+      if (previous) this.sample(this.transitMs, s.stage, s.inMs - previous.outMs);
+    });
+    const last = h.trace[h.trace.length - 1];
+    if (last) this.sample(this.transitMs, 'app', t - last.outMs);
     this.pending.set(h.seq, h.frameCompleteMs);
     if (this.pending.size > 64) this.pending.delete(this.pending.keys().next().value!);
     this.show({
@@ -77,12 +82,26 @@ export class DisplaySink {
     });
   }
 
+  /** Starts the latency and stage-time statistics afresh (a benchmark's measured window). */
+  resetStats(capacity = 2048): void {
+    this.sentLatency = new RollingPercentiles(capacity);
+    this.stageMs.clear();
+    this.transitMs.clear();
+    this.statsCapacity = capacity;
+  }
+
   /** Called by the kiosk when a frame went out on a WebSocket. */
   frameSent(seq: number, sentAtMs: number): void {
     const complete = this.pending.get(seq);
     if (complete === undefined) return;
     this.pending.delete(seq);
     this.sentLatency.add(sentAtMs - complete);
+  }
+
+  private sample(into: Map<string, RollingPercentiles>, key: string, value: number): void {
+    let p = into.get(key);
+    if (!p) into.set(key, (p = new RollingPercentiles(this.statsCapacity)));
+    p.add(value);
   }
 
   fps(): number {

@@ -17,7 +17,7 @@ export interface SimulatedProbeLink {
 }
 
 export function simulatedProbe(runtimeDir: string, sim: Extract<TransportConfig, { kind: 'sim' }>): SimulatedProbeLink {
-  const args = ['--probe', sim.probeModel, '--seed', String(sim.seed)];
+  const args = ['--probe', sim.probeModel, '--seed', String(sim.seed), '--loop-frames', String(sim.loopFrames)];
   let transport: TransportConfig;
   if (sim.link === 'pty') {
     const hostLink = path.join(runtimeDir, 'probe-tty');

@@ -1,50 +1,90 @@
 /**
- * Receives frames from one or more upstream PUSH sockets and hands the consumer only the newest
- * one: a frame that is overtaken while the consumer is busy is dropped and counted. The reader
- * runs as its own async loop, so after a long synchronous step (beamforming) it drains whatever
- * queued up before the consumer looks again.
+ * The consuming end of pipeline edges: one DEALER per upstream endpoint, each holding one
+ * credit. The receiver asks for a frame ("ready"), gets the producer's newest, and asks again
+ * only when its consumer has finished with that frame, so the stage always works on the newest
+ * frame there is (see frame-sender.ts). A credit that goes unanswered for a while is sent again,
+ * which is how an edge recovers after the producer restarted and forgot it.
  */
-import { Pull } from 'zeromq';
+import { Dealer } from 'zeromq';
 import { decodeFrame, type DecodedFrame } from './frame-message.js';
-import { FRAME_HIGH_WATER_MARK } from './frame-sender.js';
+import { FRAME_HIGH_WATER_MARK, READY } from './frame-sender.js';
+
+const CREDIT_RESEND_MS = 500;
+
+interface Input {
+  endpoint: string;
+  socket: Dealer;
+  askedAtMs: number;
+  lastFrameAtMs: number;
+}
 
 export class FrameReceiver implements AsyncIterable<DecodedFrame> {
-  readonly socket = new Pull({ receiveHighWaterMark: FRAME_HIGH_WATER_MARK, linger: 0 });
   received = 0;
+  /** Frames that arrived while an unconsumed one was waiting (only with several inputs). */
   dropped = 0;
   malformed = 0;
   lastError: string | null = null;
-  private slot: DecodedFrame | null = null;
+  private readonly inputs: Input[];
+  private slot: { frame: DecodedFrame; input: Input } | null = null;
   private wake: (() => void) | null = null;
   private closed = false;
+  private creditTimer: NodeJS.Timeout | null = null;
 
-  constructor(readonly endpoints: string[]) {}
-
-  connect(): void {
-    for (const e of this.endpoints) this.socket.connect(e);
-    void this.readLoop();
+  constructor(readonly endpoints: string[]) {
+    this.inputs = endpoints.map((endpoint) => ({
+      endpoint,
+      socket: new Dealer({ receiveHighWaterMark: FRAME_HIGH_WATER_MARK, sendHighWaterMark: 16, sendTimeout: 0, linger: 0 }),
+      askedAtMs: 0,
+      lastFrameAtMs: 0,
+    }));
   }
 
-  private async readLoop(): Promise<void> {
+  connect(): void {
+    for (const input of this.inputs) {
+      input.socket.connect(input.endpoint);
+      this.ask(input);
+      void this.readLoop(input);
+    }
+    // Resend a credit that got no answer: the producer may have restarted and lost it.
+    this.creditTimer = setInterval(() => {
+      const now = Date.now();
+      for (const input of this.inputs) {
+        if (now - Math.max(input.askedAtMs, input.lastFrameAtMs) >= CREDIT_RESEND_MS && this.slot?.input !== input) this.ask(input);
+      }
+    }, CREDIT_RESEND_MS / 2);
+  }
+
+  private ask(input: Input): void {
+    if (this.closed) return;
+    input.askedAtMs = Date.now();
+    // Not connected yet, or the queue is full: the timer asks again.
+    input.socket.send(READY).catch(() => undefined);
+  }
+
+  private async readLoop(input: Input): Promise<void> {
     try {
-      for await (const parts of this.socket) {
+      for await (const parts of input.socket) {
         this.received++;
+        input.lastFrameAtMs = Date.now();
         let frame: DecodedFrame;
         try {
           frame = decodeFrame(parts);
         } catch (err) {
           this.malformed++;
           this.lastError = (err as Error).message;
+          this.ask(input);
           continue;
         }
-        if (this.slot) this.dropped++;
-        this.slot = frame;
+        if (this.slot) {
+          this.dropped++;
+          this.ask(this.slot.input);
+        }
+        this.slot = { frame, input };
         this.wake?.();
       }
     } catch (err) {
       if (!this.closed) this.lastError = (err as Error).message;
     } finally {
-      this.closed = true;
       this.wake?.();
     }
   }
@@ -57,17 +97,18 @@ export class FrameReceiver implements AsyncIterable<DecodedFrame> {
         this.wake = null;
         continue;
       }
-      const frame = this.slot;
+      const { frame, input } = this.slot;
       this.slot = null;
       yield frame;
-      // Let the read loop drain what arrived during the consumer's synchronous work.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // The consumer is done with it: ask this input for its newest frame.
+      this.ask(input);
     }
   }
 
   close(): void {
     this.closed = true;
-    this.socket.close();
+    if (this.creditTimer) clearInterval(this.creditTimer);
+    for (const input of this.inputs) input.socket.close();
     this.wake?.();
   }
 }
