@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { SerialPort } from 'serialport';
+import { loopingSource } from './looping-source.js';
 import { createPhysicsSource } from './physics-source.js';
 import { SimulatedProbe } from './simulated-probe.js';
 
@@ -16,6 +17,7 @@ export interface SimulatorOptions {
   pty?: string;
   probeModel: string;
   seed: number;
+  loopFrames?: number;
   log: (line: string) => void;
 }
 
@@ -33,7 +35,9 @@ export class SocatMissingError extends Error {
 }
 
 export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
-  const probe = new SimulatedProbe(createPhysicsSource(opts.probeModel, opts.seed), { log: opts.log });
+  const physics = createPhysicsSource(opts.probeModel, opts.seed);
+  const source = opts.loopFrames ? loopingSource(physics, opts.loopFrames) : physics;
+  const probe = new SimulatedProbe(source, { log: opts.log });
   if (opts.pty) return servePty(probe, opts.pty, opts.log);
   if (opts.listen) return serveSocket(probe, opts.listen, opts.log);
   throw new Error('pleura sim needs --listen unix:PATH|tcp:HOST:PORT or --pty PATH');

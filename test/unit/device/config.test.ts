@@ -8,7 +8,7 @@ test('no configuration at all runs the simulated probe with the kiosk on loopbac
   const c = loadConfig({ env: {} });
   t.is(c.kiosk.host, '127.0.0.1');
   t.is(c.kiosk.port, 8080);
-  t.deepEqual(c.probe.transport, { kind: 'sim', link: 'socket', probeModel: 'C5-2v', seed: 1 });
+  t.deepEqual(c.probe.transport, { kind: 'sim', link: 'socket', probeModel: 'C5-2v', seed: 1, loopFrames: 0 });
   t.is(c.probe.mode, 'rf');
   t.deepEqual(c.probe.transmits.parameters, [-0.01, 0, 0.01]);
 });
@@ -25,7 +25,7 @@ test('file < environment < flags', (t) => {
 
 test('probe transports from a flag', (t) => {
   t.deepEqual(loadConfig({ env: {}, flags: { probe: 'serial:/dev/ttyACM0' } }).probe.transport, { kind: 'serial', path: '/dev/ttyACM0', baudRate: 3_000_000 });
-  t.deepEqual(loadConfig({ env: {}, flags: { probe: 'sim:pty' } }).probe.transport, { kind: 'sim', link: 'pty', probeModel: 'C5-2v', seed: 1 });
+  t.deepEqual(loadConfig({ env: {}, flags: { probe: 'sim:pty' } }).probe.transport, { kind: 'sim', link: 'pty', probeModel: 'C5-2v', seed: 1, loopFrames: 0 });
   t.is(loadConfig({ env: {}, flags: { probe: 'usb:1234:abcd' } }).probe.transport.kind, 'usb');
   t.throws(() => loadConfig({ env: {}, flags: { probe: 'bluetooth' } }), { instanceOf: ConfigError, message: /expected sim/ });
 });
