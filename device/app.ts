@@ -48,6 +48,8 @@ export class DeviceApp {
       this.sim = simulatedProbe(this.runtimeDir, transport);
       this.sim.process.on('log', (level: 'info' | 'warn' | 'error', m: string) => this.log[level](m));
       this.sim.process.start();
+      // The probe is up before the acquire stage looks for it (a real probe is plugged in first).
+      await this.sim.process.whenRunning(15_000);
       transport = this.sim.transport;
     }
 

@@ -74,6 +74,24 @@ export class ManagedProcess extends EventEmitter {
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
   }
 
+  /** Resolves when the process has reported ready (rejects after timeoutMs). */
+  whenRunning(timeoutMs: number): Promise<void> {
+    if (this.state === 'running') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('state', onState);
+        reject(new Error(`${this.opts.name} did not report ready within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onState = (state: ProcessState) => {
+        if (state !== 'running') return;
+        clearTimeout(timer);
+        this.off('state', onState);
+        resolve();
+      };
+      this.on('state', onState);
+    });
+  }
+
   send(message: unknown): boolean {
     if (!this.child?.connected) return false;
     this.child.send(message as object);

@@ -55,18 +55,7 @@ export class Supervisor extends EventEmitter {
 
   /** Starts every stage and resolves when all report ready (or rejects after timeoutMs). */
   async start(timeoutMs = 15_000): Promise<void> {
-    const ready = [...this.stages.values()].map(
-      ({ process: p, spec }) =>
-        new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`stage ${spec.name} did not report ready within ${timeoutMs} ms`)), timeoutMs);
-          p.once('state', function onState(this: ManagedProcess, s: ProcessState) {
-            if (s === 'running') {
-              clearTimeout(timer);
-              resolve();
-            } else p.once('state', onState);
-          });
-        }),
-    );
+    const ready = [...this.stages.values()].map(({ process: p }) => p.whenRunning(timeoutMs));
     for (const { process: p } of this.stages.values()) p.start();
     await Promise.all(ready);
   }

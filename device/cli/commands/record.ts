@@ -35,6 +35,7 @@ export async function record({ values }: { values: Record<string, string | boole
   const sim = transportSpec.kind === 'sim' ? simulatedProbe(tmp, transportSpec) : null;
   if (sim) {
     sim.process.start();
+    await sim.process.whenRunning(15_000);
     transportSpec = sim.transport;
   }
   if (transportSpec.kind === 'sim') throw new Error('unreachable: the simulated probe resolves to a socket or serial link');
