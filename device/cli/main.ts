@@ -8,6 +8,7 @@
  *   pleura bench pipeline --json       measure the pipeline end to end
  */
 import { parseArgs } from 'node:util';
+import { CliExit } from './config-from-flags.js';
 
 const USAGE = `usage: pleura <command> [options]
 
@@ -57,7 +58,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const handler = await load();
-  return handler({ positionals: parsed.positionals, values: parsed.values });
+  try {
+    return await handler({ positionals: parsed.positionals, values: parsed.values });
+  } catch (err) {
+    if (err instanceof CliExit) return err.code;
+    throw err;
+  }
 }
 
 main(process.argv.slice(2)).then(

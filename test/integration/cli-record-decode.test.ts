@@ -64,3 +64,12 @@ test.serial('record N frames from the simulated probe, decode them, and decode a
   await t.throwsAsync(run(process.execPath, [CLI, 'decode', path.join(dir, 'missing.bin'), '--json']), { message: /does not exist/ });
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a bad configuration stops a command with exit 2 and says which field', async (t) => {
+  const err = await t.throwsAsync(run(process.execPath, [CLI, 'start', '--depth-mm', '5']));
+  t.is((err as { code?: number }).code, 2);
+  t.regex((err as { stderr?: string }).stderr ?? '', /probe\.depthMm/);
+  const unknown = await t.throwsAsync(run(process.execPath, [CLI, 'scan']));
+  t.is((unknown as { code?: number }).code, 2);
+  t.regex((unknown as { stderr?: string }).stderr ?? '', /unknown command "scan"/);
+});

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ProbeLink } from '../../../drivers/probe/probe-link.js';
 import { createTransport } from '../../../drivers/transports/open-transport.js';
-import { ConfigError, loadConfig } from '../../config/load.js';
+import { configFromFlags } from '../config-from-flags.js';
 import { simulatedProbe } from '../../probe/simulated-probe-process.js';
 
 export async function record({ values }: { values: Record<string, string | boolean | undefined> }): Promise<number> {
@@ -19,17 +19,7 @@ export async function record({ values }: { values: Record<string, string | boole
     process.stderr.write('usage: pleura record --frames N --out FILE [--probe …] [--mode rf|bmode] [--depth-mm N]\n');
     return 2;
   }
-  const flags = Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-  let config;
-  try {
-    config = loadConfig({ flags });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`pleura record: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const config = configFromFlags('record', values);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pleura-record-'));
   let transportSpec = config.probe.transport;
   const sim = transportSpec.kind === 'sim' ? simulatedProbe(tmp, transportSpec) : null;

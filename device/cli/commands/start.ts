@@ -1,20 +1,10 @@
 /** `pleura start`: run the device until SIGINT/SIGTERM, then shut everything down in order. */
 import { DeviceApp } from '../../app.js';
-import { ConfigError, loadConfig } from '../../config/load.js';
+import { configFromFlags } from '../config-from-flags.js';
 import { createLogger } from '../../log.js';
 
 export async function start({ values }: { values: Record<string, string | boolean | undefined> }): Promise<number> {
-  const flags = Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-  let config;
-  try {
-    config = loadConfig({ flags });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`pleura start: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const config = configFromFlags('start', values);
   const log = createLogger(config.logLevel);
   const app = new DeviceApp(config, log);
   let stopping: Promise<void> | null = null;
