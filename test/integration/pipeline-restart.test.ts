@@ -42,6 +42,30 @@ for (const stage of ['beamform', 'enhance', 'acquire'] as const) {
   });
 }
 
+test.serial('the probe is unplugged (simulator killed): the link notices, reconnects by itself, and frames resume', async (t) => {
+  const device = await startDevice();
+  try {
+    await streaming(device);
+    const before = await device.status();
+    process.kill(before.simulator!.pid!, 'SIGKILL');
+    // The simulator is back within ~100 ms and the link re-handshakes at once, faster than the
+    // status's half-second telemetry: the loss shows in the link counters.
+    const lost = await device.until((s) => (s.probe.link?.linkLosses ?? 0) >= 1, 5000, 'the probe link to notice the unplug');
+    t.regex(lost.probe.lastError ?? '', /probe link lost/);
+    const shownAtLoss = lost.pipeline.framesShown;
+    const back = await device.until(
+      (s) => s.probe.state === 'streaming' && s.pipeline.framesShown > shownAtLoss + 2,
+      15_000,
+      'the probe to be back and streaming',
+    );
+    t.is(back.simulator!.restarts, 1);
+    t.true((back.probe.link?.connects ?? 0) >= 2, 'a second handshake');
+    t.is(back.settings.depthMm, before.settings.depthMm);
+  } finally {
+    await device.stop();
+  }
+});
+
 test.serial('SIGTERM shuts everything down cleanly: exit 0, no stage or simulator left, runtime folder removed', async (t) => {
   const device = await startDevice();
   await streaming(device);
