@@ -1,7 +1,7 @@
 /**
  * The whole device as a user sees it: `pleura start` with its defaults (simulated convex probe,
  * RF beamformed on the device), the kiosk page in Debian's Chromium. The image moves; Freeze stops it (the
- * probe stops sending frames); depth reaches the probe as CONFIGURE. A screenshot is kept
+ * probe stops sending frames); depth and gain reach the probe as CONFIGURE. A screenshot is kept
  * in test-artifacts/.
  */
 import fs from 'node:fs';
@@ -39,7 +39,7 @@ async function distinctOverOneSecond(page: Page): Promise<number> {
   return hashes.size;
 }
 
-test.serial('the kiosk shows a moving image from the simulated probe; freeze and depth reach the probe', async (t) => {
+test.serial('the kiosk shows a moving image from the simulated probe; freeze, depth and gain reach the probe', async (t) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const device = await startDevice();
   const browser = await launchChromium();
@@ -84,6 +84,24 @@ test.serial('the kiosk shows a moving image from the simulated probe; freeze and
     const deadline = Date.now() + 3000;
     while (!configured.test(device.log()) && Date.now() < deadline) await page.waitForTimeout(50);
     t.regex(device.log(), configured, 'the probe received CONFIGURE with the new depth');
+
+    // Gain: the probe amplifies, and the image gets brighter (levels are against a fixed reference).
+    await page.waitForTimeout(1000);
+    const darker = await canvasHash(page);
+    const gainBefore = (await device.status()).settings.gainDb;
+    await page.getByTestId('gain-up').click();
+    await device.until((s) => s.settings.gainDb > gainBefore, 3000, 'the first gain step');
+    await page.getByTestId('gain-up').click();
+    const brighter = await device.until((s) => s.settings.gainDb > gainBefore + 3, 3000, 'the second gain step');
+    const gainDb = brighter.settings.gainDb;
+    const gainDeadline = Date.now() + 3000;
+    while (!new RegExp(`gain ${gainDb} dB`).test(device.log()) && Date.now() < gainDeadline) await page.waitForTimeout(50);
+    t.regex(device.log(), new RegExp(`gain ${gainDb} dB`), 'the probe received CONFIGURE with the new gain');
+    await page.waitForTimeout(1000);
+    const after = await canvasHash(page);
+    t.log(`gain ${gainBefore} → ${gainDb} dB: mean grey ${darker.mean.toFixed(1)} → ${after.mean.toFixed(1)}`);
+    t.true(after.mean > darker.mean + 2, 'the image is brighter with more gain');
+    await page.screenshot({ path: `${ARTIFACTS}/device-gain.png` });
   } finally {
     await browser.close();
     await device.stop();
