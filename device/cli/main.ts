@@ -18,6 +18,7 @@ commands:
   sim     (--listen unix:PATH|tcp:HOST:PORT | --pty LINK) [--probe C5-2v|L11-5v] [--seed N] [--loop-frames N]
   record  --frames N --out FILE [--probe ...] [--mode rf|bmode]
   decode  FILE [--json]
+  update  keygen|trust|build|sign|verify …   signed update bundles (docs/updates.md)
   bench   pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode] [--warmup-frames N]
 `;
 
@@ -26,6 +27,8 @@ const OPTIONS = {
   config: str, port: str, host: str, probe: str, mode: str, 'depth-mm': str, 'gain-db': str, 'frame-rate': str,
   'log-level': str, 'runtime-dir': str, listen: str, pty: str, seed: str, 'loop-frames': str, frames: str, out: str, fps: str,
   'warmup-frames': str,
+  kind: str, 'release-version': str, 'min-version': str, hardware: str, key: str, trust: str, installed: str,
+  root: str, release: str, 'trust-version': str, expires: str, name: str,
   json: { type: 'boolean' },
 } as const;
 
@@ -37,6 +40,7 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   record: async () => (await import('./commands/record.js')).record,
   decode: async () => (await import('./commands/decode.js')).decode,
   bench: async () => (await import('./commands/bench.js')).bench,
+  update: async () => (await import('./commands/update.js')).update,
 };
 
 async function main(argv: string[]): Promise<number> {
