@@ -19,7 +19,10 @@ export type RefusalCode =
   | 'too-old-to-replace'
   | 'bad-hash'
   | 'bad-size'
-  | 'bad-trust-update';
+  | 'bad-trust-update'
+  | 'busy'
+  | 'bad-version'
+  | 'trial-running';
 
 export class UpdateRefused extends Error {
   override name = 'UpdateRefused';
