@@ -4,9 +4,10 @@
 #   chromium  - the kiosk's browser tests (driven by playwright-core)
 #   socat     - real pseudo-terminals for the serial link and the simulated probe
 #   ffmpeg    - clip encoding (used by later features; installed now so the list is complete)
+#   cage      - the kiosk's Wayland compositor: `systemd-analyze verify` of the kiosk unit needs it
 set -euo pipefail
 
-PACKAGES=(chromium socat ffmpeg)
+PACKAGES=(chromium socat ffmpeg cage)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -18,7 +18,8 @@ commands:
   sim     (--listen unix:PATH|tcp:HOST:PORT | --pty LINK) [--probe C5-2v|L11-5v] [--seed N] [--loop-frames N]
   record  --frames N --out FILE [--probe ...] [--mode rf|bmode]
   decode  FILE [--json]
-  update  keygen|trust|build|sign|verify …   signed update bundles (docs/updates.md)
+  update  keygen|trust|build|sign|verify|boot-guard …   signed update bundles (docs/updates.md)
+  wait-for-kiosk [--timeout-s N]      wait until the kiosk server answers (service start-up)
   bench   pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode] [--warmup-frames N]
 `;
 
@@ -28,7 +29,7 @@ const OPTIONS = {
   'log-level': str, 'runtime-dir': str, listen: str, pty: str, seed: str, 'loop-frames': str, frames: str, out: str, fps: str,
   'warmup-frames': str,
   kind: str, 'release-version': str, 'min-version': str, hardware: str, key: str, trust: str, installed: str,
-  root: str, release: str, 'trust-version': str, expires: str, name: str,
+  root: str, release: str, 'trust-version': str, expires: str, name: str, 'timeout-s': str,
   json: { type: 'boolean' },
 } as const;
 
@@ -41,6 +42,7 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   decode: async () => (await import('./commands/decode.js')).decode,
   bench: async () => (await import('./commands/bench.js')).bench,
   update: async () => (await import('./commands/update.js')).update,
+  'wait-for-kiosk': async () => (await import('./commands/wait-for-kiosk.js')).waitForKiosk,
 };
 
 async function main(argv: string[]): Promise<number> {

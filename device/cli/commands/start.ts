@@ -2,15 +2,19 @@
 import { DeviceApp } from '../../app.js';
 import { configFromFlags } from '../config-from-flags.js';
 import { createLogger } from '../../log.js';
+import { serviceNotifier } from '../../systemd/notify.js';
 
 export async function start({ values }: { values: Record<string, string | boolean | undefined> }): Promise<number> {
   const config = configFromFlags('start', values);
   const log = createLogger(config.logLevel);
   const app = new DeviceApp(config, log);
+  const systemd = serviceNotifier();
   let stopping: Promise<void> | null = null;
   const shutdown = (signal: string) => {
     if (stopping) return;
     log.info(`${signal}: shutting down`);
+    systemd.stopping();
+    systemd.stop();
     stopping = app.stop().then(
       () => log.info('stopped cleanly'),
       (err: Error) => log.error(`shutdown failed: ${err.message}`),
@@ -20,6 +24,7 @@ export async function start({ values }: { values: Record<string, string | boolea
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   try {
     await app.start();
+    systemd.ready(`kiosk at ${app.url}`);
   } catch (err) {
     log.error(`start failed: ${(err as Error).message}`);
     await app.stop().catch(() => undefined);

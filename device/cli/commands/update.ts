@@ -14,6 +14,8 @@ import { generateKeyPair, loadPrivateKey, publicEntryOf, writePrivateKey } from 
 import { signBundle } from '../../update/sign-bundle.js';
 import { checkSelfSigned, newTrustBody, signTrust, type TrustDocument, type UpdateKind } from '../../update/trust.js';
 import { verifyBundle } from '../../update/verify-bundle.js';
+import { recover, rollback } from '../../update/installer.js';
+import { ReleaseLayout } from '../../update/release-layout.js';
 import type { CliValues } from '../config-from-flags.js';
 
 const USAGE = `usage:
@@ -22,6 +24,7 @@ const USAGE = `usage:
   pleura update build SOURCE_DIR --out FILE --kind software|models|firmware --release-version X.Y.Z --min-version X.Y.Z --hardware ID[,ID]
   pleura update sign FILE --key KEY.pem [--out FILE]
   pleura update verify FILE --trust trust.json --hardware ID [--installed X.Y.Z]
+  pleura update boot-guard --root /opt/pleura
 `;
 
 function need(values: CliValues, name: string): string {
@@ -88,6 +91,18 @@ export async function update({ positionals, values }: { positionals: string[]; v
         const v = await verifyBundle(arg, { trust, hardware: need(values, 'hardware'), installedVersion: typeof values.installed === 'string' ? values.installed : null });
         const m = v.header.manifest;
         process.stdout.write(`OK: ${m.kind} ${m.name} ${m.version} for ${m.hardware.join(', ')}, ${m.files.length} files, signed by ${v.signers.join(', ')}\n`);
+        return 0;
+      }
+      case 'boot-guard': {
+        // Before the service starts: finish an interrupted install, and roll back a trial that
+        // is past its self-test deadline (the new release may never have got far enough to).
+        const layout = new ReleaseLayout(need(values, 'root'));
+        recover(layout);
+        const state = layout.readState();
+        if (state.trial && Date.now() > state.trial.deadlineMs) {
+          rollback(layout, state, 'the self-test deadline passed before the release confirmed itself');
+          process.stdout.write(`rolled back ${state.history.at(-1)?.version ?? ''} to ${state.current ?? 'nothing'}\n`);
+        }
         return 0;
       }
       default:
