@@ -6,6 +6,7 @@
  *   pleura record --frames N --out F   write the raw bytes received from the probe
  *   pleura decode FILE --json          summarise a recorded byte stream
  *   pleura bench pipeline --json       measure the pipeline end to end
+ *   pleura export EXAM_ID --out DIR    write an exam's DICOM objects
  */
 import { parseArgs } from 'node:util';
 import { CliExit } from './config-from-flags.js';
@@ -14,22 +15,24 @@ const USAGE = `usage: pleura <command> [options]
 
 commands:
   start   [--config FILE] [--port N] [--host H] [--probe sim|sim:pty|serial:PATH|socket:ADDR|usb:VID:PID]
-          [--mode rf|bmode] [--depth-mm N] [--gain-db N] [--frame-rate HZ] [--log-level L]
+          [--mode rf|bmode] [--depth-mm N] [--gain-db N] [--frame-rate HZ] [--log-level L] [--data-dir DIR]
   sim     (--listen unix:PATH|tcp:HOST:PORT | --pty LINK) [--probe C5-2v|L11-5v] [--seed N] [--loop-frames N]
   record  --frames N --out FILE [--probe ...] [--mode rf|bmode]
   decode  FILE [--json]
   update  keygen|trust|build|sign|verify|boot-guard …   signed update bundles (docs/updates.md)
+  probe-firmware build|flash …        signed probe firmware, resumable flashing
   wait-for-kiosk [--timeout-s N]      wait until the kiosk server answers (service start-up)
   bench   pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode] [--warmup-frames N]
+  export  EXAM_ID --out DIR [--data-dir DIR] [--json]
 `;
 
 const str = { type: 'string' } as const;
 const OPTIONS = {
   config: str, port: str, host: str, probe: str, mode: str, 'depth-mm': str, 'gain-db': str, 'frame-rate': str,
   'log-level': str, 'runtime-dir': str, listen: str, pty: str, seed: str, 'loop-frames': str, frames: str, out: str, fps: str,
-  'warmup-frames': str,
+  'warmup-frames': str, 'data-dir': str,
   kind: str, 'release-version': str, 'min-version': str, hardware: str, key: str, trust: str, installed: str,
-  root: str, release: str, 'trust-version': str, expires: str, name: str, 'timeout-s': str,
+  root: str, release: str, 'trust-version': str, expires: str, name: str, 'timeout-s': str, model: str, 'fw-version': str, body: str, journal: str,
   json: { type: 'boolean' },
 } as const;
 
@@ -41,7 +44,9 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   record: async () => (await import('./commands/record.js')).record,
   decode: async () => (await import('./commands/decode.js')).decode,
   bench: async () => (await import('./commands/bench.js')).bench,
+  export: async () => (await import('./commands/export.js')).exportExam,
   update: async () => (await import('./commands/update.js')).update,
+  'probe-firmware': async () => (await import('./commands/probe-firmware.js')).probeFirmware,
   'wait-for-kiosk': async () => (await import('./commands/wait-for-kiosk.js')).waitForKiosk,
 };
 

@@ -36,6 +36,7 @@ const NACK_ADVICE: Record<number, string> = {
   [NackCode.BUSY]: 'the probe is busy; retry in a moment',
   [NackCode.UNKNOWN_TYPE]: 'the probe firmware does not support this request; update the probe firmware',
   [NackCode.INTERNAL]: 'the probe reported an internal fault; unplug and re-plug it, and report its serial number if this repeats',
+  [NackCode.IMAGE_REJECTED]: 'the probe refused the firmware image (signature, model or size); the running firmware stays',
 };
 
 /** The probe answered a request with NACK. */

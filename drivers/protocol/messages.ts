@@ -102,6 +102,7 @@ export const NackCode = {
   BUSY: 4,
   UNKNOWN_TYPE: 5,
   INTERNAL: 6,
+  IMAGE_REJECTED: 7,
 } as const;
 
 export interface Nack extends Ack {
