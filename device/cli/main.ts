@@ -20,6 +20,7 @@ commands:
   record  --frames N --out FILE [--probe ...] [--mode rf|bmode]
   decode  FILE [--json]
   update  keygen|trust|build|sign|verify|boot-guard …   signed update bundles (docs/updates.md)
+  provision --serial SN --site NAME --pin-stdin …   device identity, keys, technician PIN, sync destination
   probe-firmware build|flash …        signed probe firmware, resumable flashing
   wait-for-kiosk [--timeout-s N]      wait until the kiosk server answers (service start-up)
   bench   pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode] [--warmup-frames N]
@@ -32,7 +33,9 @@ const OPTIONS = {
   'log-level': str, 'runtime-dir': str, listen: str, pty: str, seed: str, 'loop-frames': str, frames: str, out: str, fps: str,
   'warmup-frames': str, 'data-dir': str,
   kind: str, 'release-version': str, 'min-version': str, hardware: str, key: str, trust: str, installed: str,
-  root: str, release: str, 'trust-version': str, expires: str, name: str, 'timeout-s': str, model: str, 'fw-version': str, body: str, journal: str,
+  root: str, release: str, 'trust-version': str, expires: str, name: str, 'timeout-s': str, model: str, 'fw-version': str, body: str, journal: str, serial: str, site: str, 'pin-file': str, 'config-dir': str,
+  'sync-url': str, 'sync-auth': str, 'sync-user': str, 'sync-client-id': str, 'sync-token-url': str, 'sync-secret-file': str, owner: str,
+  'pin-stdin': { type: 'boolean' }, force: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -46,6 +49,7 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   bench: async () => (await import('./commands/bench.js')).bench,
   export: async () => (await import('./commands/export.js')).exportExam,
   update: async () => (await import('./commands/update.js')).update,
+  provision: async () => (await import('./commands/provision.js')).provisionCommand,
   'probe-firmware': async () => (await import('./commands/probe-firmware.js')).probeFirmware,
   'wait-for-kiosk': async () => (await import('./commands/wait-for-kiosk.js')).waitForKiosk,
 };
