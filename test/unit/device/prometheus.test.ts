@@ -1,0 +1,33 @@
+import test from 'ava';
+import { formatMetrics, statusSamples } from '../../../device/metrics/prometheus.js';
+
+const status: Parameters<typeof statusSamples>[0] = {
+  uptimeS: 42,
+  probe: { state: 'streaming', temperatureC: 31.5 },
+  pipeline: {
+    fps: 19,
+    degraded: false,
+    framesShown: 800,
+    stages: { beamform: { state: 'running', restarts: 1, framesIn: 810, framesOut: 805, dropped: 5, malformed: 0, processMsP50: 71.2, processMsP99: 110, lastError: null } },
+  },
+  latencyMs: { p50: 98.3, p99: null, max: null, samples: 10 },
+};
+
+test('the status in Prometheus text format: HELP and TYPE per metric, labels, no NaN lines', (t) => {
+  const text = formatMetrics(statusSamples(status));
+  t.regex(text, /^# HELP pleura_uptime_seconds .+\n# TYPE pleura_uptime_seconds gauge\npleura_uptime_seconds 42\n/m);
+  t.regex(text, /^pleura_stage_frames_dropped_total\{stage="beamform"\} 5$/m);
+  t.regex(text, /^pleura_stage_processing_ms\{stage="beamform",quantile="0\.99"\} 110$/m);
+  t.regex(text, /^pleura_probe_state\{state="streaming"\} 1$/m);
+  t.regex(text, /^pleura_probe_state\{state="disconnected"\} 0$/m);
+  t.regex(text, /^pleura_latency_ms\{quantile="0\.5"\} 98\.3$/m);
+  t.notRegex(text, /NaN/);
+  // Every sample line is name{labels} value.
+  for (const line of text.trim().split('\n').filter((l) => !l.startsWith('#'))) t.regex(line, /^[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? -?\d+(\.\d+)?$/);
+});
+
+test('label values are escaped', (t) => {
+  const text = formatMetrics([{ name: 'x', help: 'h', type: 'gauge', values: [{ labels: { v: 'a"b\\c\nd' }, value: 1 }] }]);
+  t.regex(text, /x\{v="a\\"b\\\\c\\nd"\} 1/);
+  t.throws(() => formatMetrics([{ name: 'bad-name', help: '', type: 'gauge', values: [] }]));
+});
