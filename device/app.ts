@@ -7,9 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DeviceConfig, TransportConfig } from './config/schema.js';
+import { CineBuffer } from './capture/cine-buffer.js';
 import { DisplaySink } from './display/display-sink.js';
+import { examGetRoutes, examPostRoutes } from './exam/exam-api.js';
+import { ExamService, type CaptureContext } from './exam/exam-service.js';
 import { simulatedProbe, type SimulatedProbeLink } from './probe/simulated-probe-process.js';
-import { buildStatus, type DeviceStatus } from './status.js';
+import { buildStatus, type DeviceStatus, type ProbeStatus } from './status.js';
+import { DataDirLock, resolveDataDir } from './store/data-dir.js';
+import { StoreClient } from './store/store-client.js';
+import type { StorageStatus } from './store/store.js';
+import { SyncClient } from './sync/sync-client.js';
 import { compose } from '../pipeline/graph.js';
 import { Supervisor } from '../pipeline/supervision/supervisor.js';
 import { KioskServer, type KioskControl } from '../ui-kiosk/server/kiosk-server.js';
@@ -31,6 +38,14 @@ export class DeviceApp {
   kiosk!: KioskServer;
   sim: SimulatedProbeLink | null = null;
   url = '';
+  dataDir = '';
+  store: StoreClient | null = null;
+  cine!: CineBuffer;
+  exams!: ExamService;
+  sync: SyncClient | null = null;
+  private lock: DataDirLock | null = null;
+  private storage: StorageStatus | null = null;
+  private storageTimer: NodeJS.Timeout | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
   private readonly startedAtMs = Date.now();
 
@@ -43,6 +58,7 @@ export class DeviceApp {
 
   async start(): Promise<void> {
     const { config } = this;
+    await this.startStore();
     let transport: TransportConfig = config.probe.transport;
     if (transport.kind === 'sim') {
       this.sim = simulatedProbe(this.runtimeDir, transport);
@@ -74,12 +90,27 @@ export class DeviceApp {
     this.kiosk = new KioskServer({
       host: config.kiosk.host,
       port: config.kiosk.port,
-      routes: { '/api/status': () => this.status() },
+      routes: { '/api/status': () => this.status(), ...examGetRoutes(this.exams) },
+      postRoutes: examPostRoutes(this.exams, {
+        maxCaptureSeconds: config.capture.cineSeconds,
+        defaultCaptureSeconds: config.capture.defaultSeconds,
+      }),
       onFrameSent: (seq: number, sentAtMs: number) => this.sink.frameSent(seq, sentAtMs),
     });
     this.kiosk.onControl((c: KioskControl) => this.control(c));
 
-    this.sink = new DisplaySink(graph.appInputs, (image) =>
+    this.sink = new DisplaySink(graph.appInputs, (image) => {
+      // Into the cine buffer first (a copy): captures come from there, never from the display path.
+      this.cine.push({
+        seq: image.seq,
+        timeMs: image.header.frameCompleteMs,
+        width: image.width,
+        height: image.height,
+        mmPerPixel: image.mmPerPixel,
+        topDepthMm: image.topDepthMm,
+        probeId: image.header.probeId,
+        pixels: image.pixels,
+      });
       this.kiosk.publishFrame({
         seq: image.seq,
         width: image.width,
@@ -89,8 +120,8 @@ export class DeviceApp {
         topDepthMm: image.topDepthMm,
         latencyMs: image.pipelineLatencyMs,
         fps: this.sink.fps(),
-      }),
-    );
+      });
+    });
 
     await this.supervisor.start();
     this.sink.start();
@@ -98,6 +129,72 @@ export class DeviceApp {
     this.url = url;
     this.statusTimer = setInterval(() => this.kiosk.publishStatus(this.status()), 500);
     this.log.info(`kiosk at ${url} (probe: ${describeTransport(config.probe.transport)}, mode ${config.probe.mode})`);
+  }
+
+  /**
+   * The local store (store thread, after its recovery pass), the cine buffer, the exam workflow
+   * and, when destinations are configured, the sync thread.
+   */
+  private async startStore(): Promise<void> {
+    const { config } = this;
+    this.dataDir = resolveDataDir(config.store.dataDir);
+    this.lock = DataDirLock.acquire(this.dataDir);
+    const budget = { reserveBytes: config.store.reserveMb * 1e6, maxDataBytes: config.store.maxDataMb * 1e6 };
+    const siteKeyFile = config.store.siteKeyFile || path.join(this.dataDir, 'keys', 'site.key');
+    const frameBytes = config.pipeline.enhance.displayWidth * config.pipeline.enhance.displayHeight;
+    this.store = await StoreClient.start({
+      dataDir: this.dataDir,
+      budget,
+      siteKeyFile,
+      destinations: config.sync.destinations.map((d) => d.name),
+      // Low-disk mode starts while the longest capture would still fit: warn before refusing.
+      typicalClipBytes: Math.ceil(config.capture.cineSeconds * config.probe.frameRateHz * 1.25) * frameBytes,
+    });
+    const r = this.store.recovery;
+    this.log.info(
+      `store at ${this.dataDir}: ${this.store.migrations.map((m) => `migrated v${m.from}→v${m.to}`).join(', ') || 'schema current'}; ` +
+        `recovery removed ${r.tempFilesRemoved} temp and ${r.orphanFilesRemoved} orphan files, finished ${r.examsFinished.length} exams` +
+        (r.damagedClips.length ? `, DAMAGED clips: ${r.damagedClips.join(', ')}` : ''),
+    );
+    this.cine = new CineBuffer({ seconds: config.capture.cineSeconds, maxFrameRateHz: config.probe.frameRateHz, maxBytes: config.capture.maxCineMb * 1e6 });
+    this.exams = new ExamService(this.store, this.cine, () => this.captureContext(), () => {
+      this.sync?.kick();
+      void this.refreshStorage();
+    });
+    if (config.sync.destinations.length > 0) {
+      try {
+        this.sync = await SyncClient.start({ dataDir: this.dataDir, siteKeyFile, budget, sync: config.sync }, (level, m) => this.log[level](m));
+        this.log.info(`sync to ${config.sync.destinations.map((d) => `${d.name} (${d.kind})`).join(', ')}`);
+      } catch (err) {
+        // Capturing must not depend on the network side: exams wait in the outbox meanwhile.
+        this.log.error(`sync not started: ${(err as Error).message}; exams are stored and wait in the outbox`);
+      }
+    } else {
+      this.log.info('no sync destination configured: finished exams wait in the outbox (docs/sync.md)');
+    }
+    await this.refreshStorage();
+    this.storageTimer = setInterval(() => void this.refreshStorage(), 2000);
+    this.storageTimer.unref();
+  }
+
+  private async refreshStorage(): Promise<void> {
+    try {
+      this.storage = (await this.store?.call('storage')) ?? null;
+    } catch (err) {
+      this.log.warn(`storage status: ${(err as Error).message}`);
+    }
+  }
+
+  private captureContext(): CaptureContext {
+    const acquire = this.supervisor?.status().find((s) => s.name === 'acquire');
+    const probe = acquire?.detail.probe as ProbeStatus | undefined;
+    return {
+      probe: { model: probe?.model ?? 'unknown', serial: probe?.serial ?? '' },
+      preset: this.config.probe.preset,
+      depthMm: this.settings.depthMm,
+      gainDb: this.settings.gainDb,
+      frameRateHz: this.config.probe.frameRateHz,
+    };
   }
 
   control(c: KioskControl): void {
@@ -126,6 +223,9 @@ export class DeviceApp {
       uptimeS: (Date.now() - this.startedAtMs) / 1000,
       probeProcess: this.sim?.process ?? null,
       kiosk: kioskCounters(this.kiosk),
+      storage: this.storage,
+      sync: this.sync?.status ?? null,
+      cine: { frames: this.cine.size, capacityFrames: this.cine.capacityFrames, memoryBytes: this.cine.memoryBytes() },
     });
   }
 
@@ -135,6 +235,10 @@ export class DeviceApp {
     this.sink?.stop();
     await this.supervisor?.stop();
     await this.sim?.process.stop();
+    if (this.storageTimer) clearInterval(this.storageTimer);
+    await this.sync?.stop();
+    await this.store?.close();
+    this.lock?.release();
     if (this.ownsRuntimeDir) fs.rmSync(this.runtimeDir, { recursive: true, force: true });
   }
 }

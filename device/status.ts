@@ -6,6 +6,8 @@ import type { DisplaySink } from './display/display-sink.js';
 import type { StageStatus } from '../pipeline/supervision/supervisor.js';
 import type { ManagedProcess } from '../pipeline/supervision/managed-process.js';
 import type { Settings } from './app.js';
+import type { StorageStatus } from './store/store.js';
+import type { SyncStatus } from './sync/sync-status.js';
 
 export interface ProbeStatus {
   state: string;
@@ -34,6 +36,12 @@ export interface DeviceStatus {
   settings: Settings;
   kiosk: Record<string, number>;
   simulator?: { state: string; restarts: number; pid: number | undefined };
+  /** The local store: free disk, budget, low-disk mode, exams not yet synced (docs/storage.md). */
+  storage: StorageStatus | null;
+  /** Per-destination sync state; null when no destination is configured (docs/sync.md). */
+  sync: SyncStatus | null;
+  /** The cine buffer captures are taken from. */
+  cine: { frames: number; capacityFrames: number; memoryBytes: number };
 }
 
 export function buildStatus(input: {
@@ -43,6 +51,9 @@ export function buildStatus(input: {
   uptimeS: number;
   probeProcess: ManagedProcess | null;
   kiosk: Record<string, number>;
+  storage: StorageStatus | null;
+  sync: SyncStatus | null;
+  cine: DeviceStatus['cine'];
 }): DeviceStatus {
   const stages: DeviceStatus['pipeline']['stages'] = {};
   for (const s of input.stages) {
@@ -88,6 +99,9 @@ export function buildStatus(input: {
     latencyMs: { p50: r(lat.percentile(50)), p99: r(lat.percentile(99)), max: lat.size ? r(lat.max) : null, samples: lat.size },
     settings: { ...input.settings },
     kiosk: input.kiosk,
+    storage: input.storage,
+    sync: input.sync,
+    cine: input.cine,
     ...(input.probeProcess ? { simulator: { state: input.probeProcess.state, restarts: input.probeProcess.restarts, pid: input.probeProcess.pid } } : {}),
   };
 }

@@ -5,9 +5,14 @@
 #   socat     - real pseudo-terminals for the serial link and the simulated probe
 #   ffmpeg    - clip encoding (used by later features; installed now so the list is complete)
 #   cage      - the kiosk's Wayland compositor: `systemd-analyze verify` of the kiosk unit needs it
+#   orthanc, orthanc-dicomweb - the real PACS (DICOMweb) the sync tests deliver to (scripts/orthanc/)
+#   dicom3tools - dciodvfy, which every DICOM object the device makes must pass
+#   dcmtk     - dsrdump/dcmdump, to look into DICOM objects and SRs by hand
+#   iproute2  - `ip`, to bring up loopback in the tests' private network namespace
+#   curl      - scripts/orthanc/start-orthanc.sh waits for Orthanc with it
 set -euo pipefail
 
-PACKAGES=(chromium socat ffmpeg cage)
+PACKAGES=(chromium socat ffmpeg cage orthanc orthanc-dicomweb dicom3tools dcmtk iproute2 curl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -23,6 +23,7 @@ const SETTINGS: Array<{ flag: string; env: string; path: string[]; parse: (v: st
   { flag: 'gain-db', env: 'PLEURA_GAIN_DB', path: ['probe', 'gainDb'], parse: Number },
   { flag: 'frame-rate', env: 'PLEURA_FRAME_RATE', path: ['probe', 'frameRateHz'], parse: Number },
   { flag: 'runtime-dir', env: 'PLEURA_RUNTIME_DIR', path: ['pipeline', 'runtimeDir'], parse: String },
+  { flag: 'data-dir', env: 'PLEURA_DATA_DIR', path: ['store', 'dataDir'], parse: String },
   { flag: 'log-level', env: 'PLEURA_LOG_LEVEL', path: ['logLevel'], parse: String },
 ];
 

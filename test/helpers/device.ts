@@ -3,6 +3,9 @@
  * on a free port, and stops it the way an operator would (SIGTERM).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DeviceStatus } from '../../device/status.js';
 
@@ -19,11 +22,16 @@ export interface RunningDevice {
 }
 
 export async function startDevice(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningDevice> {
-  const child = spawn(process.execPath, [CLI, 'start', '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A device stores exams: unless the test names a data directory, it gets a fresh one, never
+  // the user's real store (and parallel tests never share one).
+  const ownDataDir = args.includes('--data-dir') || env.PLEURA_DATA_DIR ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'pleura-data-'));
+  const childEnv = { ...process.env, ...(ownDataDir ? { PLEURA_DATA_DIR: ownDataDir } : {}), ...env };
+  const child = spawn(process.execPath, [CLI, 'start', '--port', '0', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  if (ownDataDir) void exited.then(() => fs.rmSync(ownDataDir, { recursive: true, force: true }));
   const url = await new Promise<string>((resolve, reject) => {
     const deadline = setTimeout(() => reject(new Error(`device did not start within 20 s:\n${output}`)), 20_000);
     const check = setInterval(() => {

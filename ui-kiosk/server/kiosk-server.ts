@@ -16,8 +16,50 @@ import { defaultStaticRoots, loadStaticFile, type StaticRoots } from './static-f
 
 export type { KioskControl, KioskDeviceStatus, KioskFrame } from '../web/protocol.js';
 
+/** What a JSON route sees of the request. */
+export interface KioskRequest {
+  query: URLSearchParams;
+}
+
 /** A JSON GET route, e.g. the device app's `/api/status`. */
-export type KioskRoute = () => unknown | Promise<unknown>;
+export type KioskRoute = (req: KioskRequest) => unknown | Promise<unknown>;
+
+/**
+ * A JSON POST route: `run` validates the body and handles it. Build one with {@link postRoute},
+ * which keeps the validated type between the two.
+ */
+export interface KioskPostRoute {
+  run(body: unknown, req: KioskRequest): Promise<unknown>;
+}
+
+/** An error a route throws to answer with this HTTP status and message (JSON `{ "error": … }`). */
+export class KioskHttpError extends Error {
+  override name = 'KioskHttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A POST route from a validator and a handler. Anything `parse` throws becomes a 400 with its
+ * message; a handler error with a numeric `status` (400–599) keeps it, any other is a 500.
+ */
+export function postRoute<T>(parse: (body: unknown) => T, handle: (input: T, req: KioskRequest) => unknown | Promise<unknown>): KioskPostRoute {
+  return {
+    async run(body, req) {
+      let input: T;
+      try {
+        input = parse(body);
+      } catch (err) {
+        throw new KioskHttpError(400, errorMessage(err));
+      }
+      return handle(input, req);
+    },
+  };
+}
 
 export interface KioskServerOptions {
   host: string;
@@ -25,6 +67,10 @@ export interface KioskServerOptions {
   port: number;
   /** Exact pathname → JSON handler. Checked before static files. */
   routes?: Record<string, KioskRoute>;
+  /** Exact pathname → JSON POST handler (body: `application/json`, at most `maxBodyBytes`). */
+  postRoutes?: Record<string, KioskPostRoute>;
+  /** Largest POST body accepted (default 64 KiB); larger ones get 413. */
+  maxBodyBytes?: number;
   /**
    * A client is skipped for a frame while more than this many frames' worth of bytes is still
    * queued to it (newest frame wins). Default 1, so at most ~2 frames sit in a client's buffer.
@@ -95,6 +141,8 @@ export class KioskServer {
   private readonly host: string;
   private readonly port: number;
   private readonly routes: Map<string, KioskRoute>;
+  private readonly postRoutes: Map<string, KioskPostRoute>;
+  private readonly maxBodyBytes: number;
   private readonly maxQueuedFrames: number;
   private readonly heartbeatIntervalMs: number;
   private readonly staticRoots: StaticRoots;
@@ -117,6 +165,8 @@ export class KioskServer {
     this.host = opts.host;
     this.port = opts.port;
     this.routes = new Map(Object.entries(opts.routes ?? {}));
+    this.postRoutes = new Map(Object.entries(opts.postRoutes ?? {}));
+    this.maxBodyBytes = opts.maxBodyBytes ?? 64 * 1024;
     this.maxQueuedFrames = opts.maxQueuedFrames ?? 1;
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 15_000;
     this.staticRoots = opts.staticRoots ?? defaultStaticRoots();
@@ -243,31 +293,29 @@ export class KioskServer {
   private async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (req.method !== 'GET') {
-      res.writeHead(405, { Allow: 'GET', 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('only GET is supported\n');
-      return;
-    }
-    let pathname: string;
+    let url: URL;
     try {
-      pathname = new URL(req.url ?? '/', 'http://kiosk.invalid').pathname;
+      url = new URL(req.url ?? '/', 'http://kiosk.invalid');
     } catch {
       res.writeHead(400).end();
+      return;
+    }
+    const pathname = url.pathname;
+    const postRoute = this.postRoutes.get(pathname);
+    if (req.method === 'POST' && postRoute) {
+      await this.handlePost(req, res, pathname, postRoute, { query: url.searchParams });
+      return;
+    }
+    if (req.method !== 'GET') {
+      const allow = postRoute ? 'POST' : 'GET';
+      res.writeHead(405, { Allow: allow, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`only ${allow} is supported\n`);
       return;
     }
 
     const route = this.routes.get(pathname);
     if (route) {
-      let body: string;
-      try {
-        body = JSON.stringify((await route()) ?? null);
-      } catch (err) {
-        res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ error: `route ${pathname} failed: ${errorMessage(err)}` }));
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
-      res.end(body);
+      await respondJson(res, pathname, () => route({ query: url.searchParams }));
       return;
     }
 
@@ -288,6 +336,37 @@ export class KioskServer {
     }
     res.writeHead(200, headers);
     res.end(file.body);
+  }
+
+  private async handlePost(req: IncomingMessage, res: ServerResponse, pathname: string, route: KioskPostRoute, request: KioskRequest): Promise<void> {
+    const fail = (status: number, message: string): void => {
+      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
+      res.end(JSON.stringify({ error: message }));
+    };
+    // Another site's page in some browser must not drive the exam workflow.
+    if (!sameOrigin(req)) return fail(403, 'cross-origin requests are refused');
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') return fail(415, `send the body as application/json (got "${type || 'nothing'}")`);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > this.maxBodyBytes) return fail(413, `body of ${declared} bytes is larger than the ${this.maxBodyBytes} bytes allowed`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > this.maxBodyBytes) return fail(413, `body is larger than the ${this.maxBodyBytes} bytes allowed`);
+        chunks.push(chunk);
+      }
+    } catch {
+      return; // the client went away
+    }
+    let body: unknown;
+    try {
+      body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+    } catch (err) {
+      return fail(400, `body is not valid JSON: ${errorMessage(err)}`);
+    }
+    await respondJson(res, pathname, () => route.run(body, request));
   }
 
   private handleUpgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -415,6 +494,26 @@ function sameOrigin(req: IncomingMessage): boolean {
   } catch {
     return false;
   }
+}
+
+async function respondJson(res: ServerResponse, pathname: string, produce: () => unknown): Promise<void> {
+  let body: string;
+  try {
+    body = JSON.stringify((await produce()) ?? null);
+  } catch (err) {
+    const status = httpStatusOf(err);
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify({ error: status === 500 ? `route ${pathname} failed: ${errorMessage(err)}` : errorMessage(err) }));
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(body);
+}
+
+/** A thrown error's own HTTP status (KioskHttpError, or any error with a 4xx/5xx `status`), else 500. */
+function httpStatusOf(err: unknown): number {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
 }
 
 function rawDataToBuffer(data: RawData): Buffer {
