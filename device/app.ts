@@ -19,7 +19,8 @@ import type { StorageStatus } from './store/store.js';
 import { SyncClient } from './sync/sync-client.js';
 import { compose } from '../pipeline/graph.js';
 import { Supervisor } from '../pipeline/supervision/supervisor.js';
-import { KioskServer, type KioskControl } from '../ui-kiosk/server/kiosk-server.js';
+import { KioskServer, TextResponse, type KioskControl } from '../ui-kiosk/server/kiosk-server.js';
+import { formatMetrics, statusSamples } from './metrics/prometheus.js';
 import type { Logger } from './log.js';
 
 export interface Settings {
@@ -90,7 +91,12 @@ export class DeviceApp {
     this.kiosk = new KioskServer({
       host: config.kiosk.host,
       port: config.kiosk.port,
-      routes: { '/api/status': () => this.status(), ...examGetRoutes(this.exams) },
+      routes: {
+        '/api/status': () => this.status(),
+        // Prometheus text format, for fleet monitoring (docs/deployment.md); loopback like the rest.
+        '/metrics': () => new TextResponse('text/plain; version=0.0.4; charset=utf-8', formatMetrics(statusSamples(this.status()))),
+        ...examGetRoutes(this.exams),
+      },
       postRoutes: examPostRoutes(this.exams, {
         maxCaptureSeconds: config.capture.cineSeconds,
         defaultCaptureSeconds: config.capture.defaultSeconds,

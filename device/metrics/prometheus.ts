@@ -31,7 +31,30 @@ export function formatMetrics(samples: Sample[]): string {
 
 const PROBE_STATES = ['disconnected', 'connecting', 'identifying', 'ready', 'streaming', 'incompatible'];
 
-export function statusSamples(status: Pick<DeviceStatus, 'uptimeS' | 'probe' | 'pipeline' | 'latencyMs'>): Sample[] {
+export function statusSamples(status: Pick<DeviceStatus, 'uptimeS' | 'probe' | 'pipeline' | 'latencyMs'> & Partial<Pick<DeviceStatus, 'storage' | 'sync'>>): Sample[] {
+  return [...pipelineSamples(status), ...storageSamples(status)];
+}
+
+function storageSamples(status: Partial<Pick<DeviceStatus, 'storage' | 'sync'>>): Sample[] {
+  const out: Sample[] = [];
+  const st = status.storage;
+  if (st) {
+    out.push(
+      { name: 'pleura_disk_free_bytes', help: 'Free bytes on the data disk.', type: 'gauge', values: [{ value: st.freeBytes }] },
+      { name: 'pleura_data_bytes', help: 'Bytes used by stored exams.', type: 'gauge', values: [{ value: st.usedBytes }] },
+      { name: 'pleura_low_disk', help: '1 while new captures are refused for lack of disk.', type: 'gauge', values: [{ value: st.lowDisk ? 1 : 0 }] },
+      { name: 'pleura_exams_unsynced', help: 'Exams not yet delivered to every destination.', type: 'gauge', values: [{ value: st.unsyncedExams }] },
+      { name: 'pleura_sync_backlog_objects', help: 'DICOM objects waiting to be delivered and verified.', type: 'gauge', values: [{ value: st.pendingObjects }] },
+    );
+  }
+  if (status.sync) {
+    out.push({ name: 'pleura_sync_destination_online', help: '1 when the last request to the destination got through.', type: 'gauge', values: status.sync.destinations.map((d) => ({ labels: { destination: d.name }, value: d.online ? 1 : 0 })) });
+    out.push({ name: 'pleura_sync_objects_verified_total', help: 'Objects verified at the destination.', type: 'counter', values: status.sync.destinations.map((d) => ({ labels: { destination: d.name }, value: d.objectsVerified })) });
+  }
+  return out;
+}
+
+function pipelineSamples(status: Pick<DeviceStatus, 'uptimeS' | 'probe' | 'pipeline' | 'latencyMs'>): Sample[] {
   const stages = Object.entries(status.pipeline.stages);
   const perStage = (pick: (s: DeviceStatus['pipeline']['stages'][string]) => number) => stages.map(([stage, s]) => ({ labels: { stage }, value: pick(s) }));
   return [

@@ -21,8 +21,16 @@ export interface KioskRequest {
   query: URLSearchParams;
 }
 
-/** A JSON GET route, e.g. the device app's `/api/status`. */
+/** A JSON GET route, e.g. the device app's `/api/status`; return a TextResponse for anything else. */
 export type KioskRoute = (req: KioskRequest) => unknown | Promise<unknown>;
+
+/** A non-JSON body for a GET route (e.g. Prometheus metrics). */
+export class TextResponse {
+  constructor(
+    readonly contentType: string,
+    readonly body: string,
+  ) {}
+}
 
 /**
  * A JSON POST route: `run` validates the body and handles it. Build one with {@link postRoute},
@@ -499,7 +507,13 @@ function sameOrigin(req: IncomingMessage): boolean {
 async function respondJson(res: ServerResponse, pathname: string, produce: () => unknown): Promise<void> {
   let body: string;
   try {
-    body = JSON.stringify((await produce()) ?? null);
+    const value = await produce();
+    if (value instanceof TextResponse) {
+      res.writeHead(200, { 'Content-Type': value.contentType });
+      res.end(value.body);
+      return;
+    }
+    body = JSON.stringify(value ?? null);
   } catch (err) {
     const status = httpStatusOf(err);
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });

@@ -31,3 +31,16 @@ test('label values are escaped', (t) => {
   t.regex(text, /x\{v="a\\"b\\\\c\\nd"\} 1/);
   t.throws(() => formatMetrics([{ name: 'bad-name', help: '', type: 'gauge', values: [] }]));
 });
+
+test('served as text by the kiosk server, not as JSON', async (t) => {
+  const { KioskServer, TextResponse } = await import('../../../ui-kiosk/server/kiosk-server.js');
+  const server = new KioskServer({ host: '127.0.0.1', port: 0, routes: { '/metrics': () => new TextResponse('text/plain; version=0.0.4; charset=utf-8', formatMetrics(statusSamples(status))) } });
+  const { url } = await server.start();
+  try {
+    const res = await fetch(new URL('/metrics', url));
+    t.is(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+    t.regex(await res.text(), /^pleura_frames_shown_total 800$/m);
+  } finally {
+    await server.stop();
+  }
+});
