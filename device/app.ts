@@ -17,6 +17,7 @@ import { DataDirLock, resolveDataDir } from './store/data-dir.js';
 import { StoreClient } from './store/store-client.js';
 import type { StorageStatus } from './store/store.js';
 import { SyncClient } from './sync/sync-client.js';
+import { readIdentity, type DeviceIdentity } from './provision/provisioning.js';
 import { compose } from '../pipeline/graph.js';
 import { Supervisor } from '../pipeline/supervision/supervisor.js';
 import { KioskServer, TextResponse, type KioskControl } from '../ui-kiosk/server/kiosk-server.js';
@@ -45,6 +46,8 @@ export class DeviceApp {
   exams!: ExamService;
   sync: SyncClient | null = null;
   private lock: DataDirLock | null = null;
+  /** What `pleura provision` set; null on a development machine without provisioning. */
+  identity: DeviceIdentity | null = null;
   private storage: StorageStatus | null = null;
   private storageTimer: NodeJS.Timeout | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
@@ -59,6 +62,8 @@ export class DeviceApp {
 
   async start(): Promise<void> {
     const { config } = this;
+    this.identity = config.device.configDir ? readIdentity(config.device.configDir) : null;
+    if (config.device.requireProvisioning && !this.identity) return this.startUnprovisioned();
     await this.startStore();
     let transport: TransportConfig = config.probe.transport;
     if (transport.kind === 'sim') {
@@ -146,7 +151,9 @@ export class DeviceApp {
     this.dataDir = resolveDataDir(config.store.dataDir);
     this.lock = DataDirLock.acquire(this.dataDir);
     const budget = { reserveBytes: config.store.reserveMb * 1e6, maxDataBytes: config.store.maxDataMb * 1e6 };
-    const siteKeyFile = config.store.siteKeyFile || path.join(this.dataDir, 'keys', 'site.key');
+    // The provisioned site key, so that pseudonyms are the device's own from its first exam.
+    const provisionedKey = this.identity ? path.join(config.device.configDir, 'keys', 'site-key.bin') : null;
+    const siteKeyFile = config.store.siteKeyFile || provisionedKey || path.join(this.dataDir, 'keys', 'site.key');
     const frameBytes = config.pipeline.enhance.displayWidth * config.pipeline.enhance.displayHeight;
     this.store = await StoreClient.start({
       dataDir: this.dataDir,
@@ -221,8 +228,23 @@ export class DeviceApp {
     this.log.info(`control: ${JSON.stringify(c)}`);
   }
 
+  /**
+   * Not provisioned: no probe, no store, no scanning — only the kiosk, saying what to do. A device
+   * without its keys must not take patient data it could not pseudonymize or send.
+   */
+  private async startUnprovisioned(): Promise<void> {
+    const dir = this.config.device.configDir;
+    this.log.warn(`not provisioned: ${path.join(dir, 'device.json')} is missing; scanning is disabled until a technician runs pleura provision`);
+    const status = () => ({ uptimeS: Math.round((Date.now() - this.startedAtMs) / 1000), device: { provisioned: false, configDir: dir }, probe: { state: 'disconnected' }, pipeline: { fps: 0, degraded: false, framesShown: 0, stages: {} } });
+    this.kiosk = new KioskServer({ host: this.config.kiosk.host, port: this.config.kiosk.port, routes: { '/api/status': status } });
+    this.url = (await this.kiosk.start()).url;
+    this.statusTimer = setInterval(() => this.kiosk.publishStatus(status()), 1000);
+    this.log.info(`kiosk at ${this.url} (not provisioned)`);
+  }
+
   status(): DeviceStatus {
     return buildStatus({
+      device: this.identity ? { provisioned: true, serial: this.identity.serial, site: this.identity.site } : { provisioned: null },
       stages: this.supervisor.status(),
       sink: this.sink,
       settings: this.settings,

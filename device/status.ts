@@ -24,6 +24,8 @@ export interface ProbeStatus {
 
 export interface DeviceStatus {
   uptimeS: number;
+  /** provisioned: true with identity on a provisioned device, null where provisioning is not used. */
+  device: { provisioned: boolean | null; serial?: string; site?: string };
   probe: ProbeStatus;
   pipeline: {
     fps: number;
@@ -45,6 +47,7 @@ export interface DeviceStatus {
 }
 
 export function buildStatus(input: {
+  device: DeviceStatus['device'];
   stages: StageStatus[];
   sink: DisplaySink;
   settings: Settings;
@@ -89,6 +92,7 @@ export function buildStatus(input: {
   const r = (v: number) => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
   return {
     uptimeS: Math.round(input.uptimeS),
+    device: input.device,
     probe: acquire && acquire.state === 'running' ? probe : { ...probe, state: 'disconnected' },
     pipeline: {
       fps: input.sink.fps(),

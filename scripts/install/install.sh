@@ -96,7 +96,9 @@ if [ ! -f "$CONFDIR/config.json" ]; then
 {
   "kiosk": { "host": "127.0.0.1", "port": 8080 },
   "probe": { "transport": { "kind": "sim" } },
-  "pipeline": { "runtimeDir": "" }
+  "pipeline": { "runtimeDir": "" },
+  "device": { "configDir": "$CONFDIR", "requireProvisioning": true },
+  "store": { "dataDir": "$DATADIR" }
 }
 JSON
   chmod 644 "$CONFDIR/config.json"

@@ -56,7 +56,12 @@ test.serial('install into a prefix: layout, modes, verified units, idempotent, r
   t.regex(second.stdout, /nothing to do/);
   t.deepEqual(snapshot(prefix), before, 'a second run changes nothing');
 
-  // The installed release runs by itself, with the installed configuration (on a free port).
+  // Provision it with the installed CLI, as a technician would, then run the installed release by
+  // itself with the installed configuration (on a free port).
+  await new Promise<void>((resolve, reject) => {
+    const child = execFile(process.execPath, [path.join(root, 'current/dist/device/cli/main.js'), 'provision', '--config-dir', path.join(prefix, 'etc/pleura'), '--serial', 'PL-INST', '--site', 'install test', '--pin-stdin'], (err) => (err ? reject(err) : resolve()));
+    child.stdin!.end('246810\n');
+  });
   const started = Date.now();
   const app = spawn(process.execPath, [path.join(root, 'current/dist/device/cli/main.js'), 'start', '--config', path.join(prefix, 'etc/pleura/config.json'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

@@ -23,6 +23,7 @@ function localiseStaticText(): void {
 }
 
 function main(): void {
+  const notProvisioned = byTestId('not-provisioned');
   localiseStaticText();
   // A long press with a glove must not open menus or select text on the kiosk.
   document.addEventListener('contextmenu', (event) => event.preventDefault());
@@ -64,6 +65,7 @@ function main(): void {
     onStatus: (raw) => {
       const status = readStatus(raw);
       statusBar.setStatus(status);
+      notProvisioned.hidden = status.provisioned;
       controls.applyStatus(status.settings);
     },
     onServerError: (message) => console.warn('kiosk server:', message),

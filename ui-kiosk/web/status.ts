@@ -12,6 +12,8 @@ export interface StatusView {
   degraded: boolean;
   restartingStages: string[];
   settings: { depthMm?: number; gainDb?: number; frozen?: boolean };
+  /** False only when the device says it must be provisioned before use. */
+  provisioned: boolean;
 }
 
 const PROBE_STATES: readonly string[] = ['disconnected', 'connecting', 'identifying', 'ready', 'streaming', 'incompatible'];
@@ -41,6 +43,7 @@ export function readStatus(raw: unknown): StatusView {
     degraded: pipeline['degraded'] === true || restartingStages.length > 0,
     restartingStages,
     settings: {},
+    provisioned: record(status['device'])['provisioned'] !== false,
   };
   if (typeof probe['model'] === 'string') view.probe.model = probe['model'];
   const temperatureC = finite(probe['temperatureC']);

@@ -27,6 +27,9 @@ export const en = {
   'probe.temperature': '{value} °C',
   'probe.battery': 'Battery {value}%',
 
+  'provisioning.title': 'This device is not set up yet',
+  'provisioning.body': 'It needs its identity, keys and sync destination before it can be used for patients. Scanning is disabled until then.',
+  'provisioning.action': 'Ask your technician to run “pleura provision” on this device, then restart it.',
   'pipeline.degraded': 'Image processing is restarting — the image may pause for a moment. No action needed.',
 
   'image.waiting': 'Waiting for the image…',
