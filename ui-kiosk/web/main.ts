@@ -36,6 +36,8 @@ function main(): void {
     fps: byTestId('fps'),
     latency: byTestId('latency'),
     degradedBanner: byTestId('degraded-banner'),
+    lowDiskBanner: byTestId('low-disk-banner'),
+    temperatureBanner: byTestId('temperature-banner'),
   });
   const imageView = new ImageView({
     canvas: byTestId<HTMLCanvasElement>('live-image'),

@@ -12,6 +12,8 @@ export interface StatusBarElements {
   fps: HTMLElement;
   latency: HTMLElement;
   degradedBanner: HTMLElement;
+  lowDiskBanner: HTMLElement;
+  temperatureBanner: HTMLElement;
 }
 
 /** Tone of the probe indicator: calm when scanning, attention when the user must act. */
@@ -82,6 +84,8 @@ export class StatusBar {
 
     const degraded = this.connection === 'open' && this.status?.degraded === true;
     el.degradedBanner.hidden = !degraded;
+    el.lowDiskBanner.hidden = !(this.connection === 'open' && this.status?.lowDisk === true);
+    el.temperatureBanner.hidden = !(this.connection === 'open' && this.status?.overTemperature === true);
     // Stage names are for service staff reading the DOM, not for the clinician.
     el.degradedBanner.dataset['stages'] = this.status?.restartingStages.join(',') ?? '';
   }

@@ -14,7 +14,16 @@ export interface StatusView {
   settings: { depthMm?: number; gainDb?: number; frozen?: boolean };
   /** False only when the device says it must be provisioned before use. */
   provisioned: boolean;
+  /** The store refuses new captures for lack of disk. */
+  lowDisk: boolean;
+  /** The probe reports over-temperature (STATUS flag) or above 41 °C. */
+  overTemperature: boolean;
 }
+
+/** The probe's STATUS over-temperature flag (docs/probe-protocol.md). */
+const OVER_TEMPERATURE_FLAG = 1;
+/** Surface temperature above which a probe must rest (IEC 60601-2-37 allows 43 °C on skin). */
+const OVER_TEMPERATURE_C = 41;
 
 const PROBE_STATES: readonly string[] = ['disconnected', 'connecting', 'identifying', 'ready', 'streaming', 'incompatible'];
 
@@ -44,6 +53,8 @@ export function readStatus(raw: unknown): StatusView {
     restartingStages,
     settings: {},
     provisioned: record(status['device'])['provisioned'] !== false,
+    lowDisk: record(status['storage'])['lowDisk'] === true,
+    overTemperature: ((finite(probe['errorFlags']) ?? 0) & OVER_TEMPERATURE_FLAG) !== 0 || (finite(probe['temperatureC']) ?? 0) > OVER_TEMPERATURE_C,
   };
   if (typeof probe['model'] === 'string') view.probe.model = probe['model'];
   const temperatureC = finite(probe['temperatureC']);

@@ -31,3 +31,13 @@ test('missing or malformed parts read as unknown instead of throwing', (t) => {
     t.deepEqual(view.settings, {});
   }
 });
+
+test('low disk and an over-warm probe are read from the status; provisioning only when the device says so', (t) => {
+  t.true(readStatus({ storage: { lowDisk: true } }).lowDisk);
+  t.false(readStatus({ storage: { lowDisk: false } }).lowDisk);
+  t.true(readStatus({ probe: { state: 'streaming', errorFlags: 1, temperatureC: 30 } }).overTemperature, 'the STATUS flag');
+  t.true(readStatus({ probe: { state: 'streaming', temperatureC: 41.5 } }).overTemperature, 'above 41 °C');
+  t.false(readStatus({ probe: { state: 'streaming', temperatureC: 38 } }).overTemperature);
+  t.true(readStatus({}).provisioned);
+  t.false(readStatus({ device: { provisioned: false } }).provisioned);
+});
