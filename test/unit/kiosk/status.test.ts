@@ -12,6 +12,9 @@ test('a full status is read as sent', (t) => {
     probe: { state: 'streaming', model: 'PL-L12', temperatureC: 31.4, batteryPercent: 77 },
     degraded: false,
     restartingStages: [],
+    provisioned: true,
+    lowDisk: false,
+    overTemperature: false,
     settings: { depthMm: 120, gainDb: -3, frozen: false },
   });
 });

@@ -28,10 +28,10 @@ export const en = {
   'probe.battery': 'Battery {value}%',
 
   'provisioning.title': 'This device is not set up yet',
-  'provisioning.body': 'It needs its identity, keys and sync destination before it can be used for patients. Scanning is disabled until then.',
+  'provisioning.body': 'It needs its identity, keys and sync destination before it can be used for patients. Imaging stays off until then.',
   'provisioning.action': 'Ask your technician to run “pleura provision” on this device, then restart it.',
   'storage.lowDisk': 'Storage almost full — new clips cannot be saved. Let the device sync, or ask your technician to free space.',
-  'probe.overTemperature': 'The probe is too warm — freeze the image and let it rest before scanning on.',
+  'probe.overTemperature': 'The probe is too warm — freeze the image and let it rest before you continue.',
   'pipeline.degraded': 'Image processing is restarting — the image may pause for a moment. No action needed.',
 
   'image.waiting': 'Waiting for the image…',
