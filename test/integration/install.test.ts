@@ -86,6 +86,11 @@ test.serial('install into a prefix: layout, modes, verified units, idempotent, r
     t.true(shown > 0, 'the installed release shows frames');
     t.log(`installed release: service start to first image ${Date.now() - started} ms`);
     t.true(/127\.0\.0\.1/.test(url), 'kiosk bound to loopback');
+    // Loopback only: every listening socket on the kiosk's port is bound to 127.0.0.1 (read from
+    // the kernel's socket table; nothing is sent to another address).
+    const port = new URL(url).port;
+    const listening = (await run('ss', ['-ltnH'])).stdout.split('\n').map((l) => l.trim().split(/\s+/)[3] ?? '').filter((a) => a.endsWith(`:${port}`));
+    t.true(listening.length > 0 && listening.every((a) => a === `127.0.0.1:${port}`), `listening on ${listening.join(', ')}`);
     const page = await fetch(`${url}/`);
     t.is(page.status, 200);
   } finally {
