@@ -43,7 +43,12 @@ export class BmodeMapper {
     if (this.tgc?.key !== key) {
       this.tgc = { key, rowGainDb: depthGainDb(geometry, rows, { dbPerCm: attenuationCompensationDbPerCm(acquisition.centerFrequencyHz), maxDb: this.levels.maxDepthGainDb }) };
     }
-    const reference = ADC_FULL_SCALE * acquisition.elementCount * acquisition.transmitCount * 10 ** (this.levels.referenceDb / 20);
+    const reference = whiteLevel(this.levels, acquisition);
     return logCompress(envelope, cols, { dynamicRangeDb: this.levels.dynamicRangeDb, reference, rowGainDb: this.tgc.rowGainDb }, out);
   }
+}
+
+/** The envelope value shown white: an ADC-full-scale echo summed over all channels and transmits, times referenceDb. */
+export function whiteLevel(levels: BmodeLevels, acquisition: { elementCount: number; transmitCount: number }): number {
+  return ADC_FULL_SCALE * acquisition.elementCount * acquisition.transmitCount * 10 ** (levels.referenceDb / 20);
 }

@@ -5,6 +5,8 @@
  * frames sent: frames per second, latency from frame complete (acquire) to WebSocket sent
  * (p50, p99, max), per-stage processing and bus times from each frame's own trace, and drops.
  * A benchmark prints numbers; it asserts nothing.
+ *
+ * `pleura bench beamform …`: the beamformer alone on a reference dataset (bench-beamform.ts).
  */
 import os from 'node:os';
 import WebSocket from 'ws';
@@ -12,10 +14,12 @@ import { DeviceApp } from '../../app.js';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../log.js';
 import type { RollingPercentiles } from '../../../pipeline/stats/rolling-percentiles.js';
+import { benchBeamformCommand } from './bench-beamform.js';
 
 export async function bench({ positionals, values }: { positionals: string[]; values: Record<string, string | boolean | undefined> }): Promise<number> {
+  if (positionals[0] === 'beamform') return benchBeamformCommand(values);
   if (positionals[0] !== 'pipeline') {
-    process.stderr.write('usage: pleura bench pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode] [--warmup-frames N]\n');
+    process.stderr.write('usage: pleura bench pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode] [--warmup-frames N]\n       pleura bench beamform [--json] [--dataset DIR] [--frames N] [--threads N] [--interpolation exact|upsampled|both]\n');
     return 2;
   }
   const frames = Number(values.frames ?? 1000);

@@ -16,6 +16,7 @@ export const RF_DATASETS_DIR =
   process.env.PLEURA_RF_DATASETS ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/datasets/rf');
 
 export type DatasetName = 'convex_dw_lung' | 'linear_pw_points' | 'linear_pw_cysts';
+export const DATASET_NAMES: readonly DatasetName[] = ['convex_dw_lung', 'linear_pw_points', 'linear_pw_cysts'];
 
 export interface ChannelsJson {
   binary: { shape: [number, number, number] };
@@ -125,26 +126,4 @@ export function gridOf(das: DasJson, ch: ChannelsJson): ScanGrid {
   };
 }
 
-/** Pearson correlation and max |difference| of two images, each normalised to its peak. */
-export function compareEnvelopes(a: ArrayLike<number>, b: ArrayLike<number>): { pearson: number; maxAbsDiff: number } {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma = Math.max(ma, a[i]!);
-    mb = Math.max(mb, b[i]!);
-  }
-  let sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0, maxAbsDiff = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[i]! / ma;
-    const y = b[i]! / mb;
-    sa += x;
-    sb += y;
-    sab += x * y;
-    saa += x * x;
-    sbb += y * y;
-    maxAbsDiff = Math.max(maxAbsDiff, Math.abs(x - y));
-  }
-  const pearson = (sab - (sa * sb) / n) / Math.sqrt((saa - (sa * sa) / n) * (sbb - (sb * sb) / n));
-  return { pearson, maxAbsDiff };
-}
+export { compareEnvelopes } from '../../../pipeline/metrics/agreement.js';

@@ -1,0 +1,84 @@
+import test from 'ava';
+import { Beamformer } from '../../../pipeline/beamform/beamformer.js';
+import { FastBeamformer } from '../../../pipeline/beamform/fast-beamformer.js';
+import { probeScanGrid } from '../../../pipeline/beamform/grid.js';
+import { compareEnvelopes } from '../../../pipeline/metrics/agreement.js';
+import type { ApodizationWindow } from '../../../pipeline/beamform/apodization.js';
+import { pointsAndSpeckle, SMALL_CONVEX, SMALL_LINEAR, syntheticFrame } from './synthetic-rf.js';
+
+// The WebAssembly kernels against the readable JS implementation of the same method.
+const convexScene = pointsAndSpeckle([-0.02, 0.02], [0.005, 0.05], 400, [
+  { xM: 0, zM: 0.02, amplitude: 20 },
+  { xM: 0.008, zM: 0.035, amplitude: 20 },
+]);
+const convexFrame = syntheticFrame(SMALL_CONVEX, convexScene, 1000);
+const convexGrid = probeScanGrid(SMALL_CONVEX, 0.05, { colCount: 61, rowCount: 150 });
+const linearFrame = syntheticFrame(SMALL_LINEAR, pointsAndSpeckle([-0.008, 0.008], [0.003, 0.02], 300, [{ xM: 0.001, zM: 0.012, amplitude: 20 }]), 900, false);
+const linearGrid = probeScanGrid(SMALL_LINEAR, 0.02, { colCount: 50, rowCount: 120 });
+
+for (const [name, probe, frame, grid] of [
+  ['convex, int16 RF', SMALL_CONVEX, convexFrame, convexGrid],
+  ['linear, float32 RF', SMALL_LINEAR, linearFrame, linearGrid],
+] as const) {
+  for (const window of ['boxcar', 'hann', 'tukey'] as ApodizationWindow[]) {
+    for (const threads of [1, 2]) {
+      test(`${name}, ${window}, ${threads} thread(s): the SIMD kernels give the JS beamformer's image`, async (t) => {
+        const js = new Beamformer(probe, grid, { window });
+        const fast = new FastBeamformer(probe, grid, { window, threads, rowsPerChunk: 4 });
+        try {
+          for (const transmitIndices of [[0, 1, 2], [1], [0, 2]]) {
+            const a = js.beamform(frame, { transmitIndices }).envelope;
+            const b = fast.beamform(frame, { transmitIndices }).envelope;
+            const { pearson, maxAbsDiff } = compareEnvelopes(b, a);
+            // float32 positions can pick the neighbouring window-table entry: a few 1e-4 of the peak.
+            t.true(pearson > 0.999999 && maxAbsDiff < 2e-3, `transmits ${transmitIndices}: r = ${pearson}, max ${maxAbsDiff}`);
+          }
+        } finally {
+          await fast.close();
+        }
+      });
+    }
+  }
+}
+
+test('upsampled interpolation stays within r > 0.9995 of the exact method', async (t) => {
+  const exact = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 1 });
+  const up = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 1, interpolation: 'upsampled' });
+  try {
+    const { pearson, maxAbsDiff } = compareEnvelopes(up.beamform(convexFrame).envelope, exact.beamform(convexFrame).envelope);
+    t.log(`r = ${pearson.toFixed(7)}, max ${(100 * maxAbsDiff).toFixed(2)} %`);
+    t.true(pearson > 0.9995 && maxAbsDiff < 0.02);
+  } finally {
+    await exact.close();
+    await up.close();
+  }
+});
+
+test('coherence factor: in [0, 1], near 1 on a point target, low in speckle; envelope unchanged', async (t) => {
+  const fast = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 2, window: 'boxcar' });
+  try {
+    const plain = fast.beamform(convexFrame).envelope.slice();
+    const cf = new Float32Array(plain.length);
+    const withCf = fast.beamform(convexFrame, { coherence: cf }).envelope;
+    t.true(compareEnvelopes(withCf, plain).maxAbsDiff < 1e-5);
+    let peak = 0;
+    for (let i = 0; i < plain.length; i++) if (plain[i]! > plain[peak]!) peak = i;
+    t.true(cf.every((v) => v >= 0 && v <= 1));
+    const sorted = Float32Array.from(cf).sort();
+    t.log(`CF at the brightest point ${cf[peak]!.toFixed(3)}, median ${sorted[sorted.length >> 1]!.toFixed(3)}`);
+    t.true(cf[peak]! > 0.7);
+    t.true(sorted[sorted.length >> 1]! < 0.3);
+  } finally {
+    await fast.close();
+  }
+});
+
+test('a frame that does not fit the plan is refused with what was expected', async (t) => {
+  const fast = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 1 });
+  try {
+    t.throws(() => fast.beamform({ ...convexFrame, elementCount: 32 }), { message: /32 elements but the probe has 64/ });
+    t.throws(() => fast.beamform(convexFrame, { transmitIndices: [3] }), { message: /transmit index 3 outside/ });
+  } finally {
+    await fast.close();
+  }
+});
