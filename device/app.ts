@@ -86,8 +86,9 @@ export class DeviceApp {
         transmits: config.probe.transmits,
         frozen: false,
       },
-      beamform: { ...config.pipeline.beamform },
-      enhance: { ...config.pipeline.enhance },
+      // The active preset picks each stage's per-preset overrides (docs/imaging.md).
+      beamform: { ...config.pipeline.beamform, preset: config.probe.preset },
+      enhance: { ...config.pipeline.enhance, preset: config.probe.preset },
     });
     this.supervisor = new Supervisor(graph);
     this.supervisor.on('log', (level: 'info' | 'warn' | 'error', m: string) => this.log[level](m));
