@@ -24,6 +24,9 @@ commands:
   probe-firmware build|flash …        signed probe firmware, resumable flashing
   wait-for-kiosk [--timeout-s N]      wait until the kiosk server answers (service start-up)
   bench   pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode] [--warmup-frames N]
+  bench   beamform [--json] [--dataset DIR] [--frames N] [--threads N] [--interpolation exact|upsampled]
+  beamform DATASET_DIR --out PREFIX [--transmits all|center] [--threads N] [--interpolation exact|upsampled] [--json]
+  metrics DATASET_DIR [--envelope FILE.f32] [--transmits all|center] [--enhance LIST] [--json]
   export  EXAM_ID --out DIR [--data-dir DIR] [--json]
 `;
 
@@ -32,10 +35,12 @@ const OPTIONS = {
   config: str, port: str, host: str, probe: str, mode: str, 'depth-mm': str, 'gain-db': str, 'frame-rate': str,
   'log-level': str, 'runtime-dir': str, listen: str, pty: str, seed: str, 'loop-frames': str, frames: str, out: str, fps: str,
   'warmup-frames': str, 'data-dir': str,
+  scene: str, 'cache-dir': str, workers: str, 'clip-frames': str, transmits: str, live: { type: 'boolean' }, 'no-truth': { type: 'boolean' }, png: { type: 'boolean' },
   kind: str, 'release-version': str, 'min-version': str, hardware: str, key: str, trust: str, installed: str,
   root: str, release: str, 'trust-version': str, expires: str, name: str, 'timeout-s': str, model: str, 'fw-version': str, body: str, journal: str, serial: str, site: str, 'pin-file': str, 'config-dir': str,
   'sync-url': str, 'sync-auth': str, 'sync-user': str, 'sync-client-id': str, 'sync-token-url': str, 'sync-secret-file': str, owner: str,
   'pin-stdin': { type: 'boolean' }, force: { type: 'boolean' },
+  threads: str, interpolation: str, envelope: str, dataset: str, enhance: str,
   json: { type: 'boolean' },
 } as const;
 
@@ -47,6 +52,8 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   record: async () => (await import('./commands/record.js')).record,
   decode: async () => (await import('./commands/decode.js')).decode,
   bench: async () => (await import('./commands/bench.js')).bench,
+  beamform: async () => (await import('./commands/beamform.js')).beamform,
+  metrics: async () => (await import('./commands/metrics.js')).metrics,
   export: async () => (await import('./commands/export.js')).exportExam,
   update: async () => (await import('./commands/update.js')).update,
   provision: async () => (await import('./commands/provision.js')).provisionCommand,

@@ -18,6 +18,10 @@ export interface SimulatedProbeLink {
 
 export function simulatedProbe(runtimeDir: string, sim: Extract<TransportConfig, { kind: 'sim' }>): SimulatedProbeLink {
   const args = ['--probe', sim.probeModel, '--seed', String(sim.seed), '--loop-frames', String(sim.loopFrames)];
+  if (sim.scene) args.push('--scene', sim.scene);
+  if (sim.live) args.push('--live');
+  if (sim.cacheDir) args.push('--cache-dir', sim.cacheDir);
+  if (sim.truth === false) args.push('--no-truth');
   let transport: TransportConfig;
   if (sim.link === 'pty') {
     const hostLink = path.join(runtimeDir, 'probe-tty');

@@ -6,9 +6,9 @@
  * loopFrames / frameRateHz seconds of motion.
  */
 import type { Configure } from '../protocol/messages.js';
-import type { FrameSource } from './simulated-probe.js';
+import type { FrameSource, SourceFrame } from './simulated-probe.js';
 
-type Frame = ReturnType<FrameSource['frame']>;
+type Frame = SourceFrame;
 
 export function loopingSource(inner: FrameSource, loopFrames: number): FrameSource {
   let loop: Frame[] = [];
@@ -21,17 +21,21 @@ export function loopingSource(inner: FrameSource, loopFrames: number): FrameSour
       loop = [];
       frameRateHz = c.frameRateHz;
     },
-    frame(_timeS: number, frameIndex: number): Frame {
+    frame(_timeS: number, frameIndex: number): Frame | null {
       const slot = frameIndex % loopFrames;
       let f = loop[slot];
       if (!f) {
-        f = inner.frame(slot / frameRateHz, slot);
+        const made = inner.frame(slot / frameRateHz, slot);
+        if (!made) return null;
+        f = made;
         loop[slot] = f;
       }
       // A fresh payload per frame: downstream code may hold on to the previous one.
+      const truth = f.truth ? { truth: f.truth } : {};
       return f.type === 'rf'
-        ? { type: 'rf', body: { ...f.body, frameIndex, samples: f.body.samples.slice(), transmitDelaysS: f.body.transmitDelaysS.slice() } }
-        : { type: 'bmode', body: { ...f.body, frameIndex, pixels: f.body.pixels.slice() } };
+        ? { type: 'rf', body: { ...f.body, frameIndex, samples: f.body.samples.slice(), transmitDelaysS: f.body.transmitDelaysS.slice() }, ...truth }
+        : { type: 'bmode', body: { ...f.body, frameIndex, pixels: f.body.pixels.slice() }, ...truth };
     },
+    close: () => inner.close?.(),
   };
 }

@@ -8,7 +8,11 @@ import net from 'node:net';
 import { SerialPort } from 'serialport';
 import { loopingSource } from './looping-source.js';
 import { createPhysicsSource } from './physics-source.js';
-import { SimulatedProbe } from './simulated-probe.js';
+import { probeModelByName } from './physics/probes.js';
+import { createLoopSource } from './loop/loop-source.js';
+import { defaultCacheDir } from './loop/loop-spec.js';
+import { loadScene } from './scene/load.js';
+import { SimulatedProbe, type FrameSource } from './simulated-probe.js';
 
 export interface SimulatorOptions {
   /** `unix:/path` or `tcp:host:port`. */
@@ -17,8 +21,15 @@ export interface SimulatorOptions {
   pty?: string;
   probeModel: string;
   seed: number;
+  /** Preset name or JSON scene file. */
+  scene: string;
   loopFrames?: number;
+  /** Simulate every frame instead of playing cached loops. */
+  live?: boolean;
+  cacheDir?: string;
+  truth?: boolean;
   log: (line: string) => void;
+  onProgress?: (built: number, total: number) => void;
 }
 
 export interface RunningSimulator {
@@ -35,12 +46,34 @@ export class SocatMissingError extends Error {
 }
 
 export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
-  const physics = createPhysicsSource(opts.probeModel, opts.seed);
-  const source = opts.loopFrames ? loopingSource(physics, opts.loopFrames) : physics;
+  const source = createSource(opts);
   const probe = new SimulatedProbe(source, { log: opts.log });
   if (opts.pty) return servePty(probe, opts.pty, opts.log);
   if (opts.listen) return serveSocket(probe, opts.listen, opts.log);
   throw new Error('pleura sim needs --listen unix:PATH|tcp:HOST:PORT or --pty PATH');
+}
+
+/**
+ * Cached loops of one breath (default), or live physics (--live). --loop-frames (host benchmarks)
+ * replays that many live-simulated frames: no worker thread builds anything in the background
+ * while the host is being measured.
+ */
+function createSource(opts: SimulatorOptions): FrameSource {
+  const probe = probeModelByName(opts.probeModel);
+  const scene = loadScene(opts.scene);
+  const truth = opts.truth !== false;
+  const base = opts.live || opts.loopFrames
+    ? createPhysicsSource({ probe, scene, seed: opts.seed, truth })
+    : createLoopSource({
+        probe,
+        scene,
+        seed: opts.seed,
+        truth,
+        cacheDir: opts.cacheDir ?? defaultCacheDir(),
+        log: opts.log,
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      });
+  return opts.loopFrames ? loopingSource(base, opts.loopFrames) : base;
 }
 
 async function serveSocket(probe: SimulatedProbe, address: string, log: (l: string) => void): Promise<RunningSimulator> {

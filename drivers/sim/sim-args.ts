@@ -6,20 +6,55 @@ export interface SimulatorArgs {
   pty?: string;
   probeModel: string;
   seed: number;
-  /** Replay a loop of this many simulated frames (0: simulate every frame live). */
+  /** Preset name or JSON scene file (docs/simulator.md); default $PLEURA_SIM_SCENE or `normal`. */
+  scene: string;
+  /** Replay a loop of this many simulated frames (0: off). For benchmarks of the host. */
   loopFrames: number;
+  /** Simulate every frame live instead of playing a cached loop of one breath. */
+  live: boolean;
+  /** Where loops are cached (default: loop-spec.ts defaultCacheDir). */
+  cacheDir?: string;
+  /** Send each frame's ground truth as vendor message 0xE0. */
+  truth: boolean;
 }
 
-export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
-  const { values } = parseArgs({
-    args: argv,
-    options: { listen: { type: 'string' }, pty: { type: 'string' }, probe: { type: 'string', default: 'C5-2v' }, seed: { type: 'string', default: '1' }, 'loop-frames': { type: 'string', default: '0' } },
-    strict: true,
-  });
-  if (!values.listen === !values.pty) throw new Error('pleura sim: give exactly one of --listen unix:PATH|tcp:HOST:PORT and --pty PATH');
+export const SIM_ARG_OPTIONS = {
+  listen: { type: 'string' },
+  pty: { type: 'string' },
+  probe: { type: 'string', default: 'C5-2v' },
+  seed: { type: 'string', default: '1' },
+  scene: { type: 'string' },
+  'loop-frames': { type: 'string', default: '0' },
+  live: { type: 'boolean', default: false },
+  'cache-dir': { type: 'string' },
+  'no-truth': { type: 'boolean', default: false },
+} as const;
+
+export class SimArgsError extends Error {
+  override name = 'SimArgsError';
+}
+
+export function parseSimulatorArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): SimulatorArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: SIM_ARG_OPTIONS, strict: true }));
+  } catch (err) {
+    throw new SimArgsError(`pleura sim: ${(err as Error).message}`);
+  }
+  if (!values.listen === !values.pty) throw new SimArgsError('pleura sim: give exactly one of --listen unix:PATH|tcp:HOST:PORT and --pty PATH');
   const seed = Number(values.seed);
-  if (!Number.isInteger(seed)) throw new Error(`pleura sim: --seed ${values.seed} is not an integer`);
+  if (!Number.isInteger(seed)) throw new SimArgsError(`pleura sim: --seed ${values.seed} is not an integer`);
   const loopFrames = Number(values['loop-frames']);
-  if (!Number.isInteger(loopFrames) || loopFrames < 0) throw new Error(`pleura sim: --loop-frames ${values['loop-frames']} is not a whole number ≥ 0`);
-  return { loopFrames, ...(values.listen ? { listen: values.listen } : {}), ...(values.pty ? { pty: values.pty } : {}), probeModel: values.probe!, seed };
+  if (!Number.isInteger(loopFrames) || loopFrames < 0) throw new SimArgsError(`pleura sim: --loop-frames ${values['loop-frames']} is not a whole number ≥ 0`);
+  return {
+    loopFrames,
+    ...(values.listen ? { listen: values.listen } : {}),
+    ...(values.pty ? { pty: values.pty } : {}),
+    probeModel: values.probe!,
+    seed,
+    scene: values.scene ?? env.PLEURA_SIM_SCENE ?? 'normal',
+    live: values.live!,
+    ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
+    truth: !values['no-truth'],
+  };
 }

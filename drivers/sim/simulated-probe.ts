@@ -9,6 +9,7 @@
  */
 import { FrameDecoder } from '../protocol/decoder.js';
 import { ProtocolEncoder } from '../protocol/encoder.js';
+import { TRUTH_MESSAGE_TYPE } from './truth-message.js';
 import { ACK_REQUESTED, SUPPORTED_VERSIONS } from '../protocol/header.js';
 import {
   MessageType,
@@ -21,14 +22,19 @@ import {
   type ProbeMessage,
 } from '../protocol/messages.js';
 
-/** Where a simulated probe's frames come from (the physics model, or a recording). */
+/** A frame from a source, with its ground truth (sent after it as vendor message 0xE0) when it has one. */
+export type SourceFrame = ({ type: 'rf'; body: FrameRf } | { type: 'bmode'; body: FrameBmode }) & { truth?: Uint8Array };
+
+/** Where a simulated probe's frames come from (the physics model, a cached loop, a recording). */
 export interface FrameSource {
   readonly identity: Omit<Identify, 'probeMinVersion' | 'probeMaxVersion' | 'selectedVersion'>;
   /** A reason to refuse the configuration (NACK OUT_OF_RANGE), or null. */
   check(config: Configure): string | null;
   configure(config: Configure): void;
-  /** The frame at scene time `timeS`. */
-  frame(timeS: number, frameIndex: number): { type: 'rf'; body: FrameRf } | { type: 'bmode'; body: FrameBmode };
+  /** The frame at scene time `timeS`, or null when none is ready yet (nothing is sent this tick). */
+  frame(timeS: number, frameIndex: number): SourceFrame | null;
+  /** Releases what the source holds (workers, files). */
+  close?(): void;
 }
 
 /** The byte stream to one host: a socket, a serial port on a pty. */
@@ -107,6 +113,7 @@ export class SimulatedProbe {
 
   close(): void {
     this.detach();
+    this.source.close?.();
   }
 
   private handle(msg: ProbeMessage, seq: number, flags: number): void {
@@ -164,7 +171,11 @@ export class SimulatedProbe {
     }
   }
 
+  /** When the next frame is due (performance clock, ms); frames keep to this timeline. */
+  private nextDueMs = 0;
+
   private schedule(delayMs: number): void {
+    if (delayMs === 0) this.nextDueMs = performance.now();
     if (this.frameTimer) clearTimeout(this.frameTimer);
     this.frameTimer = setTimeout(() => this.tick(), delayMs);
   }
@@ -173,18 +184,28 @@ export class SimulatedProbe {
     this.frameTimer = null;
     if (!this.conn || !this.streaming || this.frozen || !this.config) return;
     const periodMs = 1000 / this.config.frameRateHz;
-    const t0 = performance.now();
     if (this.waitingForDrain) {
       // The host is not keeping up: drop this frame, as probe firmware would.
       this.counters.framesDropped++;
       this.overrunFlagUntilMs = Date.now() + 2000;
     } else {
-      const f = this.source.frame(this.clockS() - this.startS, this.frameIndex++);
-      const msg: ProbeMessage = f.type === 'rf' ? { type: MessageType.FRAME_RF, body: f.body } : { type: MessageType.FRAME_BMODE, body: f.body };
-      if (!this.send(msg)) this.waitingForDrain = true;
-      this.counters.framesSent++;
+      const f = this.source.frame(this.clockS() - this.startS, this.frameIndex);
+      if (f) {
+        this.frameIndex++;
+        const msg: ProbeMessage = f.type === 'rf' ? { type: MessageType.FRAME_RF, body: f.body } : { type: MessageType.FRAME_BMODE, body: f.body };
+        let drained = this.send(msg);
+        // The frame's ground truth right after it (docs/probe-protocol.md, vendor debug 0xE0).
+        if (f.truth && this.conn) drained = this.conn.write(this.encoder.encodeRaw(TRUTH_MESSAGE_TYPE, f.truth).bytes) && drained;
+        if (!drained) this.waitingForDrain = true;
+        this.counters.framesSent++;
+      }
     }
-    this.schedule(Math.max(0, periodMs - (performance.now() - t0)));
+    // Keep to a fixed timeline (t0 + k·period) so timer lateness does not lower the average
+    // rate; after a stall longer than a period, start the timeline again rather than burst.
+    this.nextDueMs += periodMs;
+    const now = performance.now();
+    if (this.nextDueMs < now - periodMs) this.nextDueMs = now;
+    this.frameTimer = setTimeout(() => this.tick(), Math.max(0, this.nextDueMs - now));
   }
 
   private sendStatus(): void {

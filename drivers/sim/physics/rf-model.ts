@@ -23,8 +23,10 @@ import type { FrameRf, TransmitSequence } from '../../protocol/messages.js';
 import { elementGeometry, type ElementGeometry } from '../../../pipeline/beamform/probe-geometry.js';
 import type { ProbeModel } from './probes.js';
 import type { Scene, ScattererSet } from './scene.js';
+import type { Occluder } from './occluder.js';
 import { transmitDelaysS, virtualSourceOffsetsM } from './transmit-delays.js';
 import { gaussianPulseTable, type PulseTable } from './pulse.js';
+import { attenuatedPulseTables, type AttenuatedPulses } from './attenuated-pulse.js';
 import { directivityTable, type DirectivityTable } from './directivity.js';
 import { mixSeed, SeededRandom } from './random.js';
 
@@ -44,6 +46,11 @@ export interface RfModelOptions {
   recordMarginS: number;
   /** Distance at which the receive spreading factor is 1. */
   spreadingReferenceM: number;
+  /**
+   * Frequency-dependent attenuation: deep echoes come back at a lower frequency (attenuated-pulse.ts).
+   * false: attenuation at fc only, every echo has the transmitted spectrum.
+   */
+  frequencyDownshift: boolean;
 }
 
 export const RF_MODEL_DEFAULTS: RfModelOptions = {
@@ -54,7 +61,13 @@ export const RF_MODEL_DEFAULTS: RfModelOptions = {
   countsPerUnit: 300,
   recordMarginS: 10e-6,
   spreadingReferenceM: 0.01,
+  // Off by default so the RF model's plain behaviour (and the tests of other parts built on it)
+  // stays the fc-only model; the simulated probe turns it on (synth.ts).
+  frequencyDownshift: false,
 };
+
+/** Longest round trip the attenuated pulse tables cover (beyond it the last table is used). */
+const MAX_PULSE_PATH_M = 0.7;
 
 export interface RfAcquisition {
   depthM: number;
@@ -83,6 +96,7 @@ export class RfModel {
   readonly options: RfModelOptions;
   readonly elements: ElementGeometry;
   private readonly pulse: PulseTable;
+  private readonly pulses: AttenuatedPulses;
   private readonly directivity: DirectivityTable;
   private readonly attenuationNepersPerM: number;
   private readonly noiseTable: Float32Array;
@@ -93,6 +107,8 @@ export class RfModel {
   private readonly receiveAmp: Float64Array;
   private readonly normalX: Float64Array;
   private readonly normalZ: Float64Array;
+  /** Per-element one-way transmission past an occluder (occluder.ts), for the current scatterer. */
+  private readonly transmission: Float64Array;
   private state: Configured | null = null;
 
   constructor(
@@ -104,6 +120,14 @@ export class RfModel {
     this.elements = elementGeometry(g);
     // ±3σ: the envelope is 1.1 % at the cut; every extra sample costs ~8 % of the frame time.
     this.pulse = gaussianPulseTable(g.centerFrequencyHz, g.fractionalBandwidth, g.samplingRateHz, 128, 3);
+    this.pulses = attenuatedPulseTables(
+      this.pulse,
+      g.centerFrequencyHz,
+      g.fractionalBandwidth,
+      g.samplingRateHz,
+      this.options.frequencyDownshift ? this.options.attenuationDbPerCmMhz : 0,
+      this.options.frequencyDownshift ? MAX_PULSE_PATH_M : 0,
+    );
     this.directivity = directivityTable(probe.elementWidthM, this.options.soundSpeedMps / g.centerFrequencyHz);
     // dB/cm/MHz → nepers per metre of one-way path at fc.
     this.attenuationNepersPerM = (this.options.attenuationDbPerCmMhz * (g.centerFrequencyHz / 1e6) * 100 * Math.LN10) / 20;
@@ -116,6 +140,7 @@ export class RfModel {
     this.receiveAmp = new Float64Array(n);
     this.normalX = this.elements.normalAngleRad.map(Math.sin);
     this.normalZ = this.elements.normalAngleRad.map(Math.cos);
+    this.transmission = new Float64Array(n);
   }
 
   /** Applies a CONFIGURE: transmit delays, record length and buffers. */
@@ -158,10 +183,20 @@ export class RfModel {
   /** Simulates one frame of the scene at `timeS`. Allocates only the returned frame. */
   simulate(scene: Scene, timeS: number, frameIndex = 0): FrameRf {
     const st = this.configured();
-    const g = this.probe.geometry;
-    this.accumulate(scene.scatterersAt(timeS), st);
+    this.accumulate(scene.scatterersAt(timeS), st, scene.occluderAt?.(timeS) ?? null);
     const samples = new Int16Array(st.accumulator.length);
     this.digitise(st, timeS, samples);
+    return this.frameOf(samples, frameIndex);
+  }
+
+  /**
+   * A FRAME_RF of the configured acquisition around given samples (e.g. replayed from a cache),
+   * `gainDb` being the gain they carry.
+   */
+  frameOf(samples: Int16Array, frameIndex: number, gainDb = this.configured().acquisition.gainDb): FrameRf {
+    const st = this.configured();
+    const g = this.probe.geometry;
+    if (samples.length !== st.accumulator.length) throw new RangeError(`frame samples: expected ${st.accumulator.length} for this acquisition, got ${samples.length}`);
     return {
       frameIndex,
       soundSpeedMps: this.options.soundSpeedMps,
@@ -173,7 +208,7 @@ export class RfModel {
       transmitCount: st.transmitCount,
       elementCount: g.elementCount,
       sampleCount: st.sampleCount,
-      gainDb: st.acquisition.gainDb,
+      gainDb,
       samples,
     };
   }
@@ -184,7 +219,7 @@ export class RfModel {
   }
 
   /** The hot loop: adds every echo of every scatterer into the float accumulator. */
-  private accumulate(scatterers: ScattererSet, st: Configured): void {
+  private accumulate(scatterers: ScattererSet, st: Configured, occluder: Occluder | null): void {
     const acc = st.accumulator;
     acc.fill(0);
     const el = this.elements;
@@ -194,7 +229,10 @@ export class RfModel {
     const fs = this.probe.geometry.samplingRateHz;
     const fsOverC = fs / c;
     const invC = 1 / c;
-    const { values: pulse, oversampling: os, halfLengthSamples: H } = this.pulse;
+    const { oversampling: os, halfLengthSamples: H } = this.pulse;
+    const pulseTables = this.pulses.tables;
+    const lastPulse = pulseTables.length - 1;
+    const invPulseStep = 1 / this.pulses.stepM;
     const dirValues = this.directivity.values;
     const dirScale = this.directivity.scale;
     const gTable = st.receiveGain;
@@ -209,18 +247,25 @@ export class RfModel {
     const nz = this.normalZ;
     const ex = el.xM;
     const ez = el.zM;
+    const trans = this.transmission;
+    // Half a period: wavelets from elements arriving this much after the wavefront still add to
+    // it in phase (the first Fresnel zone), see occluder.ts.
+    const fresnelS = 0.5 / this.probe.geometry.centerFrequencyHz;
 
     for (let s = 0; s < scatterers.count; s++) {
       const a = scatterers.amplitude[s]!;
       if (a === 0) continue;
       const sx = scatterers.x[s]!;
       const sz = scatterers.z[s]!;
+      const occluded = occluder !== null && occluder.transmissionTo(sx, sz, trans);
+      let nearestM = Infinity;
       // Per element: range, directivity, receive gain (transmit-independent).
       for (let e = 0; e < nE; e++) {
         const dx = sx - ex[e]!;
         const dz = sz - ez[e]!;
         const r = Math.sqrt(dx * dx + dz * dz);
         range[e] = r;
+        if (r < nearestM) nearestM = r;
         const cosPsi = dx * nx[e]! + dz * nz[e]!;
         if (cosPsi <= 0 || r === 0) {
           dirE[e] = 0;
@@ -235,7 +280,12 @@ export class RfModel {
         const i0 = gi | 0;
         const g0 = gTable[i0]!;
         rxAmp[e] = d * (g0 + (gi - i0) * (gTable[i0 + 1]! - g0));
+        if (occluded) rxAmp[e] *= trans[e]!;
       }
+      // The spectrum this echo comes back with: set by its round trip, ~2 × the nearest range.
+      let pk = (2 * nearestM * invPulseStep + 0.5) | 0;
+      if (pk > lastPulse) pk = lastPulse;
+      const pulse = pulseTables[pk]!;
       for (let t = 0; t < st.transmitCount; t++) {
         const dOff = t * nE;
         let best = Infinity;
@@ -249,7 +299,19 @@ export class RfModel {
         }
         const m = vOffsets[t]!;
         const spread = m === Infinity ? 1 : Math.sqrt((c * delays[dOff + bi]! + m) / (c * best + m));
-        const txAmp = a * dirE[bi]! * spread * Math.exp(-this.attenuationNepersPerM * range[bi]!);
+        let txAmp = a * dirE[bi]! * spread * Math.exp(-this.attenuationNepersPerM * range[bi]!);
+        if (occluded) {
+          let inZone = 0;
+          let passed = 0;
+          const late = best + fresnelS;
+          for (let i = 0; i < nE; i++) {
+            if (delays[dOff + i]! + range[i]! * invC <= late) {
+              inZone++;
+              passed += trans[i]!;
+            }
+          }
+          txAmp *= passed / inZone;
+        }
         if (txAmp === 0) continue;
         const txPos = best * fs; // t0 = 0
         const chanBase = t * nE * nS;

@@ -6,6 +6,8 @@
  * A-lines, B-lines: the "lung acoustics simulator" issue) add layers — see docs/simulator.md,
  * "Extending the scene".
  */
+import type { Occluder } from './occluder.js';
+
 export interface ScattererSet {
   count: number;
   /** Lateral position (m), probe frame. */
@@ -26,6 +28,11 @@ export interface Scene {
    * same scene and time give the same set. The returned set may be reused by the next call.
    */
   scatterersAt(timeS: number): ScattererSet;
+  /**
+   * Bodies that block sound (ribs) at `timeS`, or null. Optional: scenes without bone have
+   * none. Called after scatterersAt for the same time.
+   */
+  occluderAt?(timeS: number): Occluder | null;
 }
 
 /** One ingredient of a layered scene: a fixed number of scatterers, positioned at any time. */

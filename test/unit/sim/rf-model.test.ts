@@ -62,7 +62,7 @@ test('the echo of a point scatterer is centred on its round-trip time and its sp
   t.true(Math.abs(peakF - fc) < 0.05 * fc, `spectral peak at ${peakF / 1e6} MHz, fc = ${fc / 1e6} MHz`);
 });
 
-test('attenuation lowers deep echoes by 0.5 dB/cm/MHz × fc × round-trip path', (t) => {
+test('attenuation at fc lowers deep echoes by 0.5 dB/cm/MHz × fc × round-trip path', (t) => {
   const depths = [0.01, 0.03];
   const peakAt = (attenuationDbPerCmMhz: number, z: number): number => {
     const model = new RfModel(L11_5V, { noiseDbBelowFullScale: Infinity, attenuationDbPerCmMhz, countsPerUnit: 3000 });
@@ -138,4 +138,36 @@ test('record length covers the deepest echo: max delay + 2·depth/c + margin', (
   const fs = C5_2V.geometry.samplingRateHz;
   t.is(model.sampleCount, Math.ceil(((2 * 0.12) / 1540 + 10e-6) * fs));
   t.throws(() => new RfModel(C5_2V).simulate(staticScene([]), 0), { message: /configure\(\) must be called/ });
+});
+
+test('frequency-dependent attenuation: a deep echo comes back at a lower frequency, by up to σf² α L (less as the band edge nears)', (t) => {
+  const fs = C5_2V.geometry.samplingRateHz;
+  const fc = C5_2V.geometry.centerFrequencyHz;
+  const centroidAt = (z: number): number => {
+    const model = new RfModel(C5_2V, { noiseDbBelowFullScale: Infinity, countsPerUnit: 30000, frequencyDownshift: true });
+    model.configure({ depthM: 0.1, gainDb: 0, transmits: { kind: 'diverging', parameters: [0] } });
+    const rf = channel(model.simulate(staticScene([{ xM: 0, zM: model.elements.zM[64]! + z, amplitude: 10 }]), 0), 0, 64);
+    let moment = 0;
+    let power = 0;
+    for (let f = 0.25e6; f < fs / 2; f += 0.05e6) {
+      let re = 0;
+      let im = 0;
+      for (let i = 0; i < rf.length; i++) {
+        re += rf[i]! * Math.cos((2 * Math.PI * f * i) / fs);
+        im -= rf[i]! * Math.sin((2 * Math.PI * f * i) / fs);
+      }
+      const p = re * re + im * im;
+      moment += p * f;
+      power += p;
+    }
+    return moment / power;
+  };
+  const sigmaF = (0.79 * fc) / (2 * Math.sqrt(2 * Math.LN2));
+  const alpha = (0.5 * 100 * Math.LN10) / 20 / 1e6; // Np / m / Hz
+  const shallow = centroidAt(0.005);
+  const deep = centroidAt(0.05);
+  // A pure Gaussian spectrum would shift by σf² α L (L = 2 z); the probe's band edge slows it.
+  const gaussianShift = sigmaF * sigmaF * alpha * 2 * (0.05 - 0.005);
+  const shift = shallow - deep;
+  t.true(shift > 0.5 * gaussianShift && shift <= 1.05 * gaussianShift, `shift ${(shift / 1e6).toFixed(2)} MHz, Gaussian limit ${(gaussianShift / 1e6).toFixed(2)} MHz`);
 });
