@@ -19,6 +19,8 @@ const SETTINGS: Array<{ flag: string; env: string; path: string[]; parse: (v: st
   { flag: 'host', env: 'PLEURA_KIOSK_HOST', path: ['kiosk', 'host'], parse: String },
   { flag: 'probe', env: 'PLEURA_PROBE', path: ['probe', 'transport'], parse: parseTransport },
   { flag: 'mode', env: 'PLEURA_MODE', path: ['probe', 'mode'], parse: String },
+  // The simulated probe's lung scene (a preset or a JSON scene file); only with the simulator.
+  { flag: 'scene', env: 'PLEURA_SIM_SCENE', path: ['probe', 'transport', 'scene'], parse: String },
   { flag: 'depth-mm', env: 'PLEURA_DEPTH_MM', path: ['probe', 'depthMm'], parse: Number },
   { flag: 'gain-db', env: 'PLEURA_GAIN_DB', path: ['probe', 'gainDb'], parse: Number },
   { flag: 'frame-rate', env: 'PLEURA_FRAME_RATE', path: ['probe', 'frameRateHz'], parse: Number },
@@ -101,6 +103,13 @@ export function loadConfig(opts: LoadOptions = {}): DeviceConfig {
     if (value !== undefined) setPath(overrides, s.path, s.parse(value));
   }
   raw = deepMerge(raw, overrides);
+  // A scene given without a transport means the default one: the simulated probe.
+  const probe = raw.probe as Json | undefined;
+  const transport = probe?.transport as Json | undefined;
+  if (transport && transport.kind === undefined) transport.kind = 'sim';
+  if (transport && transport.kind !== 'sim' && transport.scene !== undefined) {
+    throw new ConfigError(`--scene ${String(transport.scene)}: a lung scene only applies to the simulated probe, not to --probe ${String(transport.kind)}`);
+  }
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(`invalid configuration:\n${z.prettifyError(result.error)}`);

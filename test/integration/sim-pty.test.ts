@@ -114,8 +114,8 @@ test.serial('the whole device with the simulated probe on a pty (B-mode) shows f
   requireSocat();
   const device = await startDevice(['--probe', 'sim:pty', '--mode', 'bmode']);
   try {
-    const s = await device.until((st) => st.probe.state === 'streaming' && st.pipeline.framesShown >= 5, 30_000, 'frames over the pty');
-    t.is(s.probe.link?.FRAME_BMODE !== undefined, true);
+    const s = await device.until((st) => st.probe.state === 'streaming' && st.pipeline.framesShown >= 5 && (st.probe.link?.FRAME_BMODE ?? 0) > 0, 30_000, 'B-mode frames over the pty');
+    t.true((s.probe.link?.FRAME_BMODE ?? 0) > 0);
     t.is(s.pipeline.stages.beamform!.framesIn, 0, 'probe-beamformed frames skip the beamformer');
     t.regex(device.log(), /simulated probe on pseudo-terminal/);
   } finally {

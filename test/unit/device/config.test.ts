@@ -35,3 +35,9 @@ test('invalid values name the field', (t) => {
   t.throws(() => loadConfig({ env: { PLEURA_MODE: 'doppler' } }), { instanceOf: ConfigError, message: /mode/ });
   t.throws(() => loadConfig({ env: {}, flags: { config: '/nonexistent/pleura.json' } }), { instanceOf: ConfigError, message: /cannot read/ });
 });
+
+test('--scene picks the simulated probe\'s lung scene; with a real probe it is refused', (t) => {
+  const c = loadConfig({ env: {}, flags: { scene: 'b-lines-3' } });
+  t.like(c.probe.transport, { kind: 'sim', scene: 'b-lines-3' });
+  t.throws(() => loadConfig({ env: {}, flags: { scene: 'b-lines-3', probe: 'serial:/dev/ttyACM0' } }), { instanceOf: ConfigError });
+});
