@@ -99,8 +99,12 @@ test.serial('the kiosk shows a moving image from the simulated probe; freeze, de
     const gainDeadline = Date.now() + 3000;
     while (!new RegExp(`gain ${gainDb} dB`).test(device.log()) && Date.now() < gainDeadline) await page.waitForTimeout(50);
     t.regex(device.log(), new RegExp(`gain ${gainDb} dB`), 'the probe received CONFIGURE with the new gain');
-    await page.waitForTimeout(1000);
-    const after = await canvasHash(page);
+    // A new configuration may make the simulator start a new loop; wait for its frames.
+    let after = await canvasHash(page);
+    for (const until = Date.now() + 8000; after.mean <= darker.mean + 2 && Date.now() < until; ) {
+      await page.waitForTimeout(250);
+      after = await canvasHash(page);
+    }
     t.log(`gain ${gainBefore} → ${gainDb} dB: mean grey ${darker.mean.toFixed(1)} → ${after.mean.toFixed(1)}`);
     t.true(after.mean > darker.mean + 2, 'the image is brighter with more gain');
     await page.screenshot({ path: `${ARTIFACTS}/device-gain.png` });
