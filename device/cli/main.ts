@@ -35,7 +35,7 @@ const OPTIONS = {
   config: str, port: str, host: str, probe: str, mode: str, 'depth-mm': str, 'gain-db': str, 'frame-rate': str,
   'log-level': str, 'runtime-dir': str, listen: str, pty: str, seed: str, 'loop-frames': str, frames: str, out: str, fps: str,
   'warmup-frames': str, 'data-dir': str,
-  scene: str, 'cache-dir': str, workers: str, 'clip-frames': str, transmits: str, live: { type: 'boolean' }, 'no-truth': { type: 'boolean' }, png: { type: 'boolean' },
+  scene: str, 'flash-dir': str, 'firmware-trust': str, 'cache-dir': str, workers: str, 'clip-frames': str, transmits: str, live: { type: 'boolean' }, 'no-truth': { type: 'boolean' }, png: { type: 'boolean' },
   kind: str, 'release-version': str, 'min-version': str, hardware: str, key: str, trust: str, installed: str,
   root: str, release: str, 'trust-version': str, expires: str, name: str, 'timeout-s': str, model: str, 'fw-version': str, body: str, journal: str, serial: str, site: str, 'pin-file': str, 'config-dir': str,
   'sync-url': str, 'sync-auth': str, 'sync-user': str, 'sync-client-id': str, 'sync-token-url': str, 'sync-secret-file': str, owner: str,

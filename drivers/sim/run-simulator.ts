@@ -2,6 +2,7 @@
  * Runs a simulated probe as its own process, reachable like hardware: over a real
  * pseudo-terminal pair made by socat (the host opens one end as a serial port) or a socket.
  */
+import { openSimFlash } from '../firmware/sim-firmware.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -28,6 +29,8 @@ export interface SimulatorOptions {
   live?: boolean;
   cacheDir?: string;
   truth?: boolean;
+  flashDir?: string;
+  firmwareTrust?: string;
   log: (line: string) => void;
   onProgress?: (built: number, total: number) => void;
 }
@@ -47,7 +50,8 @@ export class SocatMissingError extends Error {
 
 export async function runSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
   const source = createSource(opts);
-  const probe = new SimulatedProbe(source, { log: opts.log });
+  const flash = opts.flashDir ? openSimFlash(opts.flashDir, source.identity.model, source.identity.firmwareVersion, opts.firmwareTrust, opts.log) : undefined;
+  const probe = new SimulatedProbe(source, { log: opts.log, ...(flash ? { flash } : {}) });
   if (opts.pty) return servePty(probe, opts.pty, opts.log);
   if (opts.listen) return serveSocket(probe, opts.listen, opts.log);
   throw new Error('pleura sim needs --listen unix:PATH|tcp:HOST:PORT or --pty PATH');

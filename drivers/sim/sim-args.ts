@@ -16,6 +16,10 @@ export interface SimulatorArgs {
   cacheDir?: string;
   /** Send each frame's ground truth as vendor message 0xE0. */
   truth: boolean;
+  /** The probe's firmware flash folder: with it the probe answers bootloader messages (docs/updates.md). */
+  flashDir?: string;
+  /** A trust document whose firmware keys the probe's bootloader trusts (beside its factory key). */
+  firmwareTrust?: string;
 }
 
 export const SIM_ARG_OPTIONS = {
@@ -28,6 +32,8 @@ export const SIM_ARG_OPTIONS = {
   live: { type: 'boolean', default: false },
   'cache-dir': { type: 'string' },
   'no-truth': { type: 'boolean', default: false },
+  'flash-dir': { type: 'string' },
+  'firmware-trust': { type: 'string' },
 } as const;
 
 export class SimArgsError extends Error {
@@ -56,5 +62,7 @@ export function parseSimulatorArgs(argv: string[], env: NodeJS.ProcessEnv = proc
     live: values.live!,
     ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
     truth: !values['no-truth'],
+    ...(values['flash-dir'] ? { flashDir: values['flash-dir'] } : {}),
+    ...(values['firmware-trust'] ? { firmwareTrust: values['firmware-trust'] } : {}),
   };
 }

@@ -7,11 +7,14 @@
  * Like a real probe on a slow link it never queues frames without bound: while the link has
  * not drained the previous frame, new frames are dropped and the STATUS frame-overrun flag set.
  */
-import { FrameDecoder } from '../protocol/decoder.js';
+import { SimBootloader } from '../firmware/sim-bootloader.js';
+import type { SimFlash } from '../firmware/sim-flash.js';
+import { FrameDecoder, type RawFrame } from '../protocol/decoder.js';
 import { ProtocolEncoder } from '../protocol/encoder.js';
 import { TRUTH_MESSAGE_TYPE } from './truth-message.js';
 import { ACK_REQUESTED, SUPPORTED_VERSIONS } from '../protocol/header.js';
 import {
+  BOOTLOADER_RANGE,
   MessageType,
   NackCode,
   StatusFlag,
@@ -40,6 +43,8 @@ export interface FrameSource {
 /** The byte stream to one host: a socket, a serial port on a pty. */
 export interface HostConnection {
   write(bytes: Buffer): boolean;
+  /** Drops the link (a socket): what a probe's reset looks like to the host. */
+  destroy?(): unknown;
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
   on(event: 'drain' | 'close', listener: () => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
@@ -52,6 +57,8 @@ export interface SimulatedProbeOptions {
   log?: (line: string) => void;
   /** Scene clock; default wall clock, so motion runs in real time. */
   clockS?: () => number;
+  /** The probe's firmware flash: with it the probe answers the bootloader messages. */
+  flash?: SimFlash;
 }
 
 export class SimulatedProbe {
@@ -70,8 +77,11 @@ export class SimulatedProbe {
   private readonly clockS: () => number;
   private readonly startS: number;
 
+  private readonly bootloader: SimBootloader | null;
+
   constructor(private readonly source: FrameSource, private readonly opts: SimulatedProbeOptions = {}) {
     this.versions = opts.versions ?? SUPPORTED_VERSIONS;
+    this.bootloader = opts.flash ? new SimBootloader(opts.flash) : null;
     this.clockS = opts.clockS ?? (() => performance.now() / 1000);
     this.startS = this.clockS();
   }
@@ -89,6 +99,7 @@ export class SimulatedProbe {
       if (this.conn !== conn) return;
       for (const raw of decoder.push(chunk)) {
         if (raw.message) this.handle(raw.message, raw.header.seq, raw.header.flags);
+        else if (this.bootloader && raw.header.type >= BOOTLOADER_RANGE.first && raw.header.type <= BOOTLOADER_RANGE.last) this.bootloaderFrame(raw, conn);
         else this.nack(raw.header.seq, raw.header.type, NackCode.UNKNOWN_TYPE, `message type 0x${raw.header.type.toString(16)} is not supported`);
       }
     });
@@ -101,6 +112,26 @@ export class SimulatedProbe {
     conn.on('close', gone);
     conn.on('error', gone);
     this.statusTimer = setInterval(() => this.sendStatus(), this.opts.statusIntervalMs ?? 1000);
+  }
+
+  private bootloaderFrame(raw: RawFrame, conn: HostConnection): void {
+    // In the bootloader the probe does not stream.
+    this.streaming = false;
+    this.bootloader!.handle(raw, {
+      ack: (requestSeq, requestType) => this.ack(requestSeq, requestType),
+      nack: (requestSeq, requestType, code, reason) => this.nack(requestSeq, requestType, code, reason),
+      raw: (type, payload) => this.conn?.write(this.encoder.encodeRaw(type, payload).bytes),
+      reset: () => {
+        // The bootloader decides what runs now, before a host can reconnect and ask; then the
+        // link drops (once the ACK is out), as a USB probe re-enumerates.
+        this.opts.flash!.boot();
+        this.opts.log?.(`bootloader reset: booted firmware ${this.opts.flash!.runningVersion()}`);
+        setTimeout(() => {
+          if (this.conn === conn) this.detach();
+          conn.destroy?.();
+        }, 20);
+      },
+    });
   }
 
   private detach(): void {
@@ -129,7 +160,13 @@ export class SimulatedProbe {
         const selected = Math.max(...common);
         this.send({
           type: MessageType.IDENTIFY,
-          body: { probeMinVersion: Math.min(...this.versions), probeMaxVersion: Math.max(...this.versions), selectedVersion: selected, ...this.source.identity },
+          body: {
+            probeMinVersion: Math.min(...this.versions),
+            probeMaxVersion: Math.max(...this.versions),
+            selectedVersion: selected,
+            ...this.source.identity,
+            ...(this.opts.flash ? { firmwareVersion: this.opts.flash.runningVersion() } : {}),
+          },
         });
         this.encoder.setVersion(selected);
         return;
