@@ -5,6 +5,7 @@
  * addressing makes the database's reference a checksum too, and a retried write a no-op.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { fsyncDir } from '../fs/atomic-file.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DiskBudgetError, IntegrityError } from './errors.js';
@@ -107,15 +108,6 @@ export class BlobStore {
       n++;
     }
     return n;
-  }
-}
-
-export function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fsyncDir, replaceSymlink } from './atomic-file.js';
+import { fsyncDir, replaceSymlink } from '../fs/atomic-file.js';
 import { UpdateRefused } from './errors.js';
 import { ReleaseLayout, type UpdateState } from './release-layout.js';
 import { verifyBundle, type DevicePolicy } from './verify-bundle.js';

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { writeFileAtomic } from '../../device/update/atomic-file.js';
+import { writeFileAtomic } from '../../device/fs/atomic-file.js';
 import { crc32c } from '../protocol/crc32c.js';
 import { createTransport } from '../transports/open-transport.js';
 import type { TransportSpec } from '../transports/transport.js';

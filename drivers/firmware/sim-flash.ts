@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../device/update/atomic-file.js';
+import { writeFileAtomic } from '../../device/fs/atomic-file.js';
 import { SLOT_STATES, Slot, type SlotId, type SlotInfo, type SlotState } from './bootloader-messages.js';
 import { checkFirmwareImage, parseFirmwareImage } from './firmware-image.js';
 
