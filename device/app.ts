@@ -18,6 +18,9 @@ import { StoreClient } from './store/store-client.js';
 import type { StorageStatus } from './store/store.js';
 import { SyncClient } from './sync/sync-client.js';
 import { readIdentity, type DeviceIdentity } from './provision/provisioning.js';
+import { bootCheck } from './update/boot-check.js';
+import { deviceSelfTest } from './update/device-self-test.js';
+import { ReleaseLayout } from './update/release-layout.js';
 import { compose } from '../pipeline/graph.js';
 import { Supervisor } from '../pipeline/supervision/supervisor.js';
 import { KioskServer, TextResponse, type KioskControl } from '../ui-kiosk/server/kiosk-server.js';
@@ -141,6 +144,7 @@ export class DeviceApp {
     this.url = url;
     this.statusTimer = setInterval(() => this.kiosk.publishStatus(this.status()), 500);
     this.log.info(`kiosk at ${url} (probe: ${describeTransport(config.probe.transport)}, mode ${config.probe.mode})`);
+    if (process.env.PLEURA_RELEASE_ROOT) void this.checkRelease(process.env.PLEURA_RELEASE_ROOT);
   }
 
   /**
@@ -227,6 +231,26 @@ export class DeviceApp {
         break;
     }
     this.log.info(`control: ${JSON.stringify(c)}`);
+  }
+
+  /**
+   * A release on trial confirms itself here once its self-test passes, or is rolled back (and the
+   * app exits so that the service manager starts the previous release). Outside an installed
+   * layout (no PLEURA_RELEASE_ROOT) nothing happens.
+   */
+  private async checkRelease(root: string): Promise<void> {
+    const version = (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    const result = await bootCheck(new ReleaseLayout(root), version, deviceSelfTest({
+      storeOpen: () => this.store !== null,
+      probeState: () => this.status().probe.state,
+      modelChecks: async () => [],
+    }));
+    if (result.outcome === 'rolled-back') {
+      this.log.error(`release ${version} failed its trial and was rolled back: ${result.detail}; restarting into the previous release`);
+      process.kill(process.pid, 'SIGTERM');
+    } else if (result.outcome === 'confirmed') {
+      this.log.info(`release ${version} passed its self-test and is confirmed: ${result.detail}`);
+    }
   }
 
   /**
