@@ -132,7 +132,8 @@ export function readFloat32File(file: string, expectedCount?: number): Float32Ar
   return values;
 }
 
-function probeOf(ch: ChannelsJson): TransducerGeometry {
+/** The transducer a dataset was recorded with, as the probe would report it in IDENTIFY. */
+export function probeOf(ch: ChannelsJson): TransducerGeometry {
   return {
     kind: ch.probe.type,
     elementCount: ch.probe.n_elements,
