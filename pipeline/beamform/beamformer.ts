@@ -28,6 +28,17 @@ export interface ChannelData extends PlanInputs {
   samples: Int16Array | Float32Array;
 }
 
+/** Refuses channel data that does not fit the probe or its own declared shape. */
+export function checkChannelData(frame: ChannelData, probeElements: number): void {
+  if (frame.elementCount !== probeElements) {
+    throw new RangeError(`frame has ${frame.elementCount} elements but the probe has ${probeElements}; beamform with the probe that acquired it`);
+  }
+  const expected = frame.transmitCount * frame.elementCount * frame.sampleCount;
+  if (frame.samples.length !== expected) {
+    throw new RangeError(`frame samples: expected ${frame.transmitCount}×${frame.elementCount}×${frame.sampleCount} = ${expected}, got ${frame.samples.length}`);
+  }
+}
+
 export interface BeamformerOptions extends ReceiveApodization {
   /** Transmits to compound (indices into the frame's sequence); all when absent. */
   transmitIndices?: readonly number[];
@@ -90,13 +101,7 @@ export class Beamformer {
    * transmit only); `envelope` is an output buffer to reuse.
    */
   beamform(frame: ChannelData, call: { envelope?: Float32Array; transmitIndices?: readonly number[] } = {}): BeamformedImage {
-    if (frame.elementCount !== this.elements.count) {
-      throw new RangeError(`frame has ${frame.elementCount} elements but the probe has ${this.elements.count}; beamform with the probe that acquired it`);
-    }
-    const expected = frame.transmitCount * frame.elementCount * frame.sampleCount;
-    if (frame.samples.length !== expected) {
-      throw new RangeError(`frame samples: expected ${frame.transmitCount}×${frame.elementCount}×${frame.sampleCount} = ${expected}, got ${frame.samples.length}`);
-    }
+    checkChannelData(frame, this.elements.count);
     const t0 = performance.now();
     const cached = this.cachedPlan(frame);
     const plan = cached ?? this.buildPlan(frame);

@@ -13,7 +13,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { TransducerGeometry } from '../../drivers/protocol/messages.js';
-import { BEAMFORMER_DEFAULTS, type BeamformedImage, type BeamformerOptions, type ChannelData } from './beamformer.js';
+import { BEAMFORMER_DEFAULTS, checkChannelData, type BeamformedImage, type BeamformerOptions, type ChannelData } from './beamformer.js';
 import { imageGeometryOf, type ScanGrid } from './grid.js';
 import { buildDasPlan, planMatches, type DasPlan, type PlanInputs } from './plan.js';
 import { elementGeometry, type ElementGeometry } from './probe-geometry.js';
@@ -94,13 +94,7 @@ export class FastBeamformer {
 
   beamform(frame: ChannelData, call: FastBeamformCall = {}): BeamformedImage {
     if (this.closed) throw new Error('FastBeamformer used after close()');
-    if (frame.elementCount !== this.elements.count) {
-      throw new RangeError(`frame has ${frame.elementCount} elements but the probe has ${this.elements.count}; beamform with the probe that acquired it`);
-    }
-    const expected = frame.transmitCount * frame.elementCount * frame.sampleCount;
-    if (frame.samples.length !== expected) {
-      throw new RangeError(`frame samples: expected ${frame.transmitCount}×${frame.elementCount}×${frame.sampleCount} = ${expected}, got ${frame.samples.length}`);
-    }
+    checkChannelData(frame, this.elements.count);
     const t0 = performance.now();
     const plan = this.planFor(frame);
     if (this.loaded?.plan !== plan || this.loaded.sampleCount !== frame.sampleCount) {
