@@ -11,6 +11,7 @@
  */
 import type { ClipRecord, FindingRecord, PseudonymousPatient } from '../exam/records.js';
 import { pseudonymousPatientModule } from './deidentify.js';
+import { generalStudyModule } from './general-study.js';
 import { da, tm } from './dicom-time.js';
 import { MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION } from './equipment.js';
 import { writePart10, type Dataset } from './part10.js';
@@ -76,13 +77,7 @@ export function findingsReportDataset(input: FindingsReportInput): Dataset {
     InstanceCreationTime: tm(at),
     TimezoneOffsetFromUTC: '+0000',
     ...pseudonymousPatientModule(input.patient),
-    StudyInstanceUID: exam.studyUid,
-    StudyDate: da(exam.startedAt),
-    StudyTime: tm(exam.startedAt),
-    ReferringPhysicianName: '',
-    StudyID: exam.id.slice(0, 16),
-    AccessionNumber: '',
-    StudyDescription: 'Lung ultrasound',
+    ...generalStudyModule(exam),
     // SR Document Series
     Modality: 'SR',
     SeriesInstanceUID: exam.srSeriesUid,

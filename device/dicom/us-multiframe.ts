@@ -8,6 +8,7 @@
  */
 import type { ClipRecord, PseudonymousPatient } from '../exam/records.js';
 import { pseudonymousPatientModule } from './deidentify.js';
+import { generalStudyModule } from './general-study.js';
 import { da, ds, dt, tm } from './dicom-time.js';
 import { MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION } from './equipment.js';
 import { writePart10, type Dataset } from './part10.js';
@@ -54,14 +55,7 @@ export function clipDataset(input: ClipObjectInput): Dataset {
     InstanceCreationTime: tm(clip.capturedAt),
     TimezoneOffsetFromUTC: '+0000',
     ...pseudonymousPatientModule(input.patient),
-    // General Study
-    StudyInstanceUID: exam.studyUid,
-    StudyDate: da(exam.startedAt),
-    StudyTime: tm(exam.startedAt),
-    ReferringPhysicianName: '',
-    StudyID: exam.id.slice(0, 16),
-    AccessionNumber: '',
-    StudyDescription: 'Lung ultrasound',
+    ...generalStudyModule(exam),
     // General Series
     Modality: 'US',
     SeriesInstanceUID: exam.seriesUid,
