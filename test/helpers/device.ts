@@ -88,3 +88,17 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** Starts `pleura sim ARGS…` as its own process and resolves once it says where the probe is. */
+export async function startSimulator(args: string[], timeoutMs = 15_000): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CLI, 'sim', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d));
+  child.stderr!.on('data', (d: Buffer) => (out += d));
+  const deadline = Date.now() + timeoutMs;
+  while (!out.includes('probe at')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`pleura sim ${args.join(' ')} did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return child;
+}

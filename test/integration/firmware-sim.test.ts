@@ -3,7 +3,7 @@
  * probe loses power (SIGKILL) in the middle of a flash, comes back with its firmware intact, the
  * flash resumes where it stopped, and the new firmware survives another power cycle.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,19 +15,10 @@ import { flashFirmware } from '../../drivers/firmware/flasher.js';
 import { createTransport } from '../../drivers/transports/open-transport.js';
 import { generateKeyPair, publicEntryOf } from '../../device/update/keys.js';
 import { newTrustBody, signTrust } from '../../device/update/trust.js';
-import { CLI } from '../helpers/device.js';
+import { startSimulator } from '../helpers/device.js';
 
-async function startSim(socket: string, flashDir: string, trustFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, 'sim', '--listen', `unix:${socket}`, '--flash-dir', flashDir, '--firmware-trust', trustFile, '--live'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  child.stderr!.on('data', (d: Buffer) => (out += d));
-  const deadline = Date.now() + 15_000;
-  while (!out.includes('probe at')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`pleura sim did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return child;
+function startSim(socket: string, flashDir: string, trustFile: string): Promise<ChildProcess> {
+  return startSimulator(['--listen', `unix:${socket}`, '--flash-dir', flashDir, '--firmware-trust', trustFile, '--live']);
 }
 
 async function runningFirmware(socket: string): Promise<string> {

@@ -3,7 +3,6 @@
  * socat, driven through the serial transport and the probe link exactly as hardware would be:
  * handshake, configuration, RF and B-mode frames, freeze, and a refused configuration.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,24 +10,12 @@ import test from 'ava';
 import { ProbeLink, type ProbeFrame } from '../../drivers/probe/probe-link.js';
 import { ProbeNackError } from '../../drivers/probe/errors.js';
 import { MessageType, type Configure } from '../../drivers/protocol/messages.js';
-import { CLI, startDevice } from '../helpers/device.js';
+import { startDevice, startSimulator } from '../helpers/device.js';
 
 function requireSocat(): void {
   if (!fs.existsSync('/usr/bin/socat')) throw new Error('socat is not installed: run `apt-get install socat` (scripts/install-test-deps.sh does it as root)');
 }
 
-async function startSim(ptyPath: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, 'sim', '--pty', ptyPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  child.stderr!.on('data', (d: Buffer) => (out += d));
-  const deadline = Date.now() + 10_000;
-  while (!out.includes('simulated C5-2v probe at')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`pleura sim did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return child;
-}
 
 function nextFrames(link: ProbeLink, count: number, timeoutMs: number): Promise<ProbeFrame[]> {
   return new Promise((resolve, reject) => {
@@ -55,7 +42,7 @@ test.serial('pleura sim over a real pty: identify, RF and B-mode frames, freeze,
   requireSocat();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pleura-pty-'));
   const ptyPath = path.join(dir, 'probe-tty');
-  const sim = await startSim(ptyPath);
+  const sim = await startSimulator(['--pty', ptyPath]);
   const link = new ProbeLink({ transport: { kind: 'serial', path: ptyPath } });
   try {
     t.true(fs.lstatSync(ptyPath).isSymbolicLink() && fs.realpathSync(ptyPath).startsWith('/dev/pts/'), 'a real pseudo-terminal');

@@ -3,7 +3,6 @@
  * probe protocol with each frame's ground truth after it (vendor message 0xE0); its loop is
  * cached, so a second start plays at once; and the whole device shows the scene.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,22 +12,10 @@ import { FrameDecoder, type RawFrame } from '../../drivers/protocol/decoder.js';
 import { ProtocolEncoder } from '../../drivers/protocol/encoder.js';
 import { MessageType, type Configure } from '../../drivers/protocol/messages.js';
 import { parseTruthMessage, TRUTH_MESSAGE_TYPE } from '../../drivers/sim/truth-message.js';
-import { CLI, startDevice } from '../helpers/device.js';
+import { startDevice, startSimulator } from '../helpers/device.js';
 
 const CONFIG: Configure = { preset: 'lung', depthM: 0.06, gainDb: 0, mode: 'rf', frameRateHz: 20, transmits: { kind: 'diverging', parameters: [0] } };
 
-async function startSim(socket: string, cacheDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, 'sim', '--listen', `unix:${socket}`, '--scene', 'b-lines-3', '--cache-dir', cacheDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  child.stderr!.on('data', (d: Buffer) => (out += d));
-  const deadline = Date.now() + 15_000;
-  while (!out.includes('probe at')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`pleura sim did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return child;
-}
 
 /** Connects, configures, starts, and collects decoded frames until `enough` says so. */
 async function session(socket: string, enough: (frames: RawFrame[]) => boolean, timeoutMs: number): Promise<{ frames: RawFrame[]; firstFrameMs: number }> {
@@ -66,7 +53,7 @@ test.serial('pleura sim --scene b-lines-3: frames with their truth; a cached loo
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pleura-sim-scene-'));
   const socket = path.join(dir, 'probe.sock');
   const cacheDir = path.join(dir, 'cache');
-  let sim = await startSim(socket, cacheDir);
+  let sim = await startSimulator(['--listen', `unix:${socket}`, '--scene', 'b-lines-3', '--cache-dir', cacheDir]);
   try {
     const first = await session(socket, (fs_) => fs_.filter((f) => f.header.type === TRUTH_MESSAGE_TYPE).length >= 3, 30_000);
     const types = first.frames.map((f) => f.header.type);
@@ -83,7 +70,7 @@ test.serial('pleura sim --scene b-lines-3: frames with their truth; a cached loo
     sim.kill('SIGTERM');
     await new Promise((r) => sim.once('exit', r));
     const spawnedAt = Date.now();
-    sim = await startSim(socket, cacheDir);
+    sim = await startSimulator(['--listen', `unix:${socket}`, '--scene', 'b-lines-3', '--cache-dir', cacheDir]);
     const again = await session(socket, (fs_) => fs_.some((f) => f.header.type === MessageType.FRAME_RF), 10_000);
     const sinceSpawnMs = Date.now() - spawnedAt;
     t.log(`cached: first frame ${again.firstFrameMs} ms after configuring, ${sinceSpawnMs} ms after starting the simulator`);
