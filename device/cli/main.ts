@@ -7,6 +7,7 @@
  *   pleura decode FILE --json          summarise a recorded byte stream
  *   pleura bench pipeline --json       measure the pipeline end to end
  *   pleura export EXAM_ID --out DIR    write an exam's DICOM objects
+ *   pleura analyze FILE... --json      lung findings and LUS score of recorded clips/images
  */
 import { parseArgs } from 'node:util';
 import { CliExit } from './config-from-flags.js';
@@ -16,25 +17,27 @@ const USAGE = `usage: pleura <command> [options]
 commands:
   start   [--config FILE] [--port N] [--host H] [--probe sim|sim:pty|serial:PATH|socket:ADDR|usb:VID:PID]
           [--mode rf|bmode] [--depth-mm N] [--gain-db N] [--frame-rate HZ] [--log-level L] [--data-dir DIR]
+          [--findings on|off] [--findings-model MANIFEST.json]
   sim     (--listen unix:PATH|tcp:HOST:PORT | --pty LINK) [--probe C5-2v|L11-5v] [--seed N] [--loop-frames N]
   record  --frames N --out FILE [--probe ...] [--mode rf|bmode]
   decode  FILE [--json]
-  update  keygen|trust|build|sign|verify|boot-guard …   signed update bundles (docs/updates.md)
+  update  keygen|trust|build|sign|verify|install|status|boot-guard …   signed update bundles (docs/updates.md)
   provision --serial SN --site NAME --pin-stdin …   device identity, keys, technician PIN, sync destination
   probe-firmware build|flash …        signed probe firmware, resumable flashing
   wait-for-kiosk [--timeout-s N]      wait until the kiosk server answers (service start-up)
-  bench   pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode] [--warmup-frames N]
+  bench   pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode] [--warmup-frames N] [--infer on|off|both] [--findings-model F]
   bench   beamform [--json] [--dataset DIR] [--frames N] [--threads N] [--interpolation exact|upsampled]
   beamform DATASET_DIR --out PREFIX [--transmits all|center] [--threads N] [--interpolation exact|upsampled] [--json]
   metrics DATASET_DIR [--envelope FILE.f32] [--transmits all|center] [--enhance LIST] [--json]
   export  EXAM_ID --out DIR [--data-dir DIR] [--json]
+  analyze FILE... [--json] [--every N] [--method model|classical] [--model MANIFEST]   findings of clips/images (docs/models/analyze.md)
 `;
 
 const str = { type: 'string' } as const;
 const OPTIONS = {
   config: str, port: str, host: str, probe: str, mode: str, 'depth-mm': str, 'gain-db': str, 'frame-rate': str,
   'log-level': str, 'runtime-dir': str, listen: str, pty: str, seed: str, 'loop-frames': str, frames: str, out: str, fps: str,
-  'warmup-frames': str, 'data-dir': str,
+  'warmup-frames': str, 'data-dir': str, findings: str, 'findings-model': str, infer: str,
   scene: str, 'flash-dir': str, 'firmware-trust': str, 'cache-dir': str, workers: str, 'clip-frames': str, transmits: str, live: { type: 'boolean' }, 'no-truth': { type: 'boolean' }, png: { type: 'boolean' },
   kind: str, 'release-version': str, 'min-version': str, hardware: str, key: str, trust: str, installed: str,
   root: str, release: str, 'trust-version': str, expires: str, name: str, 'timeout-s': str, model: str, 'fw-version': str, body: str, journal: str, serial: str, site: str, 'pin-file': str, 'config-dir': str,
@@ -42,6 +45,7 @@ const OPTIONS = {
   'pin-stdin': { type: 'boolean' }, force: { type: 'boolean' },
   threads: str, interpolation: str, envelope: str, dataset: str, enhance: str,
   json: { type: 'boolean' },
+  every: str, method: str,
 } as const;
 
 type Handler = (args: { positionals: string[]; values: Record<string, string | boolean | undefined> }) => Promise<number>;
@@ -59,6 +63,7 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   provision: async () => (await import('./commands/provision.js')).provisionCommand,
   'probe-firmware': async () => (await import('./commands/probe-firmware.js')).probeFirmware,
   'wait-for-kiosk': async () => (await import('./commands/wait-for-kiosk.js')).waitForKiosk,
+  analyze: async () => (await import('./commands/analyze.js')).analyze,
 };
 
 async function main(argv: string[]): Promise<number> {

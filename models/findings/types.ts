@@ -45,6 +45,8 @@ export interface BLinesFinding extends Flag {
   positionsPx: number[];
   positionsMm: number[] | null;
   confluent: Flag;
+  /** Fraction (0–1) of the visible pleural line's width under B-line signal (white lung ≈ most of it). Optional: added for the LUS score. */
+  coverage?: number;
 }
 
 export interface RegionFinding extends Flag {
@@ -75,6 +77,14 @@ export interface FrameFindings {
   sliding: SlidingFinding;
   /** Inference time of this frame (preprocess + model + decoding), ms. */
   inferMs: number;
+  /** Where the ultrasound region lay and how the image is calibrated (optional: added for clip aggregation and the LUS score). */
+  geometry?: FrameGeometry;
+}
+
+/** The ultrasound region of the frame's image (source pixels, x1/y1 exclusive) and its calibration. */
+export interface FrameGeometry {
+  regionPx: { x0: number; y0: number; x1: number; y1: number };
+  mmPerPixel: number | null;
 }
 
 /** LUS score of one zone: 0 normal … 3 white lung / large consolidation (docs/models/lus-score.md). */
@@ -92,8 +102,9 @@ export interface ClipFindings {
   pleura: { visible: Flag; irregular: Flag; depthMm: number | null };
   aLines: Flag;
   /** `count` is the robust maximum over frames; `frameSeq` the frame that shows it. */
-  bLines: Flag & { count: number; frameSeq: number | null; confluent: Flag };
-  consolidation: Flag & { frameSeq: number | null };
+  bLines: Flag & { count: number; frameSeq: number | null; confluent: Flag; coverage?: number };
+  /** `sizeMm` / `sizeFraction` (optional, added for the LUS score): the largest box's larger side, in mm when calibrated and as a fraction of the region's height. */
+  consolidation: Flag & { frameSeq: number | null; sizeMm?: number | null; sizeFraction?: number | null };
   effusion: Flag & { frameSeq: number | null };
   sliding: SlidingFinding;
   score: ZoneScore;
