@@ -3,6 +3,8 @@
  * The shape is documented in docs/api.md.
  */
 import type { DisplaySink } from './display/display-sink.js';
+import type { FindingsSink } from './display/findings-sink.js';
+import type { ModelStatus } from '../pipeline/infer/model-status.js';
 import type { StageStatus } from '../pipeline/supervision/supervisor.js';
 import type { ManagedProcess } from '../pipeline/supervision/managed-process.js';
 import type { Settings } from './app.js';
@@ -44,6 +46,47 @@ export interface DeviceStatus {
   sync: SyncStatus | null;
   /** The cine buffer captures are taken from. */
   cine: { frames: number; capacityFrames: number; memoryBytes: number };
+  /** Models the device runs, with the execution provider each runs on or why it does not run; empty when AI is off. */
+  models: ModelReport[];
+}
+
+/** One model in /api/status (docs/api.md). */
+export interface ModelReport extends ModelStatus {
+  /** The stage that runs it. */
+  stage: string;
+  /** Inference per frame in the stage (decode, preprocess, model, findings), ms. */
+  latencyMsP50: number | null;
+  latencyMsP99: number | null;
+  framesAnalyzed: number;
+  /** Display frames the stage had no time for (skipped at enhance: newest frame wins). */
+  droppedFrames: number;
+  /** Findings per second arriving in the app. */
+  ratePerS: number;
+  /** Frame complete (acquire) → findings in the app, ms. */
+  findingsAgeMsP50: number | null;
+}
+
+/** The infer stage's model report from its telemetry and enhance's per-consumer counts. */
+export function modelReports(stages: StageStatus[], sink: FindingsSink): ModelReport[] {
+  const infer = stages.find((s) => s.name === 'infer');
+  if (!infer) return [];
+  const enhance = stages.find((s) => s.name === 'enhance');
+  const model = infer.detail.model as ModelStatus | undefined;
+  const c = infer.counters;
+  const analyzing = model?.state === 'running' && (c?.framesIn ?? 0) > 0;
+  const r = (v: number) => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
+  return [
+    {
+      ...(model ?? { name: 'lung-findings', version: null, state: 'loading', executionProvider: null, manifest: '', error: null }),
+      stage: 'infer',
+      latencyMsP50: analyzing ? c!.processMsP50 : null,
+      latencyMsP99: analyzing ? c!.processMsP99 : null,
+      framesAnalyzed: c?.framesIn ?? 0,
+      droppedFrames: enhance?.counters?.consumers?.image?.infer?.dropped ?? 0,
+      ratePerS: sink.fps(),
+      findingsAgeMsP50: sink.ageMs.size ? r(sink.ageMs.percentile(50)) : null,
+    },
+  ];
 }
 
 export function buildStatus(input: {
@@ -57,6 +100,7 @@ export function buildStatus(input: {
   storage: StorageStatus | null;
   sync: SyncStatus | null;
   cine: DeviceStatus['cine'];
+  models?: ModelReport[];
 }): DeviceStatus {
   const stages: DeviceStatus['pipeline']['stages'] = {};
   for (const s of input.stages) {
@@ -106,6 +150,7 @@ export function buildStatus(input: {
     storage: input.storage,
     sync: input.sync,
     cine: input.cine,
+    models: input.models ?? [],
     ...(input.probeProcess ? { simulator: { state: input.probeProcess.state, restarts: input.probeProcess.restarts, pid: input.probeProcess.pid } } : {}),
   };
 }

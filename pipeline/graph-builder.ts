@@ -3,7 +3,9 @@
  * stages are declared with the module that implements them, flows connect an output port to an
  * input. `build()` turns the declaration into one StageSpec per process, with the ZeroMQ
  * endpoints resolved: every output port is bound by its producer, every input connects to all
- * the outputs that flow into it.
+ * the outputs that flow into it. One output may flow to several inputs (fan-out: enhance's
+ * `image` feeds both the app and the infer stage); each consumer gets its own credit at the
+ * producer (bus/frame-sender.ts), so the slow one never holds back the fast one.
  */
 import path from 'node:path';
 
@@ -32,8 +34,10 @@ export const APP_SINK = 'app';
 
 export interface PipelineGraph {
   stages: StageSpec[];
-  /** Endpoints the app's own sink connects to. */
+  /** Endpoints the app's display sink connects to (the app's `in` port). */
   appInputs: string[];
+  /** Every app port (`in`, `findings`, …) and the endpoints that flow into it. */
+  appPorts: Record<string, string[]>;
 }
 
 export class GraphBuilder {
@@ -52,8 +56,9 @@ export class GraphBuilder {
     };
   }
 
-  app(): PortRef {
-    return { stage: APP_SINK, port: 'in' };
+  /** An input of the device app: `in` is the display path; others (e.g. `findings`) get a receiver of their own. */
+  app(port = 'in'): PortRef {
+    return { stage: APP_SINK, port };
   }
 
   flow(from: PortRef, to: PortRef): this {
@@ -70,13 +75,13 @@ export class GraphBuilder {
   build(): PipelineGraph {
     const specs = [...this.stages].map(([name, s]): StageSpec => ({ name, module: s.module, inputs: [], outputs: {}, settings: s.settings }));
     const byName = new Map(specs.map((s) => [s.name, s]));
-    const appInputs: string[] = [];
+    const appPorts: Record<string, string[]> = { in: [] };
     for (const [from, to] of this.flows) {
       const endpoint = this.endpoint(from);
       byName.get(from.stage)!.outputs[from.port] = endpoint;
-      const inputs = to.stage === APP_SINK ? appInputs : byName.get(to.stage)!.inputs;
+      const inputs = to.stage === APP_SINK ? (appPorts[to.port] ??= []) : byName.get(to.stage)!.inputs;
       if (!inputs.includes(endpoint)) inputs.push(endpoint);
     }
-    return { stages: specs, appInputs };
+    return { stages: specs, appInputs: appPorts.in!, appPorts };
   }
 }

@@ -1,7 +1,10 @@
 /**
  * The pipeline, declared in one place. Read it top to bottom: the probe's frames enter at
  * acquire; RF goes through the software beamformer; images a probe beamformed itself skip it;
- * enhance makes the display image; the device app shows it in the kiosk.
+ * enhance makes the display image; the device app shows it in the kiosk. Beside the display
+ * path, when lung findings are on, the infer stage reads the same display images (a second
+ * consumer of enhance's `image`: it takes the newest frame whenever it is free, so the display
+ * path never waits for it) and sends each frame's findings to the app.
  * Per-stage settings come from the device configuration, keyed by stage name.
  */
 import { GraphBuilder, type PipelineGraph } from './graph-builder.js';
@@ -10,6 +13,8 @@ export interface StageSettings {
   acquire: Record<string, unknown>;
   beamform: Record<string, unknown>;
   enhance: Record<string, unknown>;
+  /** The findings model (device/config `models.findings`); absent: no infer stage at all. */
+  infer?: Record<string, unknown>;
 }
 
 export function compose(runtimeDir: string, settings: StageSettings): PipelineGraph {
@@ -23,6 +28,12 @@ export function compose(runtimeDir: string, settings: StageSettings): PipelineGr
   g.flow(acquire.out('bmode'), enhance.in());
   g.flow(beamform.out('bmode'), enhance.in());
   g.flow(enhance.out('image'), g.app());
+
+  if (settings.infer) {
+    const infer = g.stage('infer', 'infer.js', settings.infer);
+    g.flow(enhance.out('image'), infer.in());
+    g.flow(infer.out('findings'), g.app('findings'));
+  }
 
   return g.build();
 }

@@ -7,7 +7,11 @@ import type { StageControl, StageCounters, StageToSupervisor } from './stage-ipc
 import { RollingPercentiles } from './stats/rolling-percentiles.js';
 
 export interface Stage {
-  /** Sink/filter stages: one input frame (the newest; older ones were dropped and counted). */
+  /**
+   * Sink/filter stages: one input frame (the newest; older ones were dropped and counted). A stage
+   * with an input but no onFrame (e.g. infer without its model) never asks for frames; it runs
+   * `run()` if it has one, else idles until stopped.
+   */
   onFrame?(frame: DecodedFrame): Promise<void> | void;
   /** Source stages (acquire): runs until stop(). */
   run?(): Promise<void>;
@@ -71,6 +75,7 @@ export class StageContext {
       processMsP50: round(this.processing.percentile(50)),
       processMsP99: round(this.processing.percentile(99)),
       lastError: this.lastError ?? this.input?.lastError ?? null,
+      consumers: Object.fromEntries(Object.entries(this.outputs).map(([port, o]) => [port, o.consumers()])),
     };
   }
 }

@@ -14,6 +14,8 @@ export interface StageCounters {
   processMsP50: number;
   processMsP99: number;
   lastError: string | null;
+  /** Per output port and consumer (by stage name): frames sent and frames that consumer skipped. */
+  consumers?: Record<string, Record<string, { sent: number; dropped: number }>>;
 }
 
 export type StageControl =

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     outputs[port] = new FrameSender(endpoint);
     await outputs[port]!.bind();
   }
-  const input = spec.inputs.length > 0 ? new FrameReceiver(spec.inputs) : null;
+  const input = spec.inputs.length > 0 ? new FrameReceiver(spec.inputs, spec.name) : null;
   const ctx = new StageContext(spec, outputs, input, send);
   const mod = (await import(`./stages/${spec.module}`)) as StageModule;
   const stage = await mod.createStage(ctx);
@@ -56,20 +56,21 @@ async function main(): Promise<void> {
   const telemetry = setInterval(() => send({ type: 'telemetry', counters: ctx.counters(), detail: ctx.detail }), TELEMETRY_INTERVAL_MS);
   send({ type: 'ready' });
 
-  if (input) {
+  if (input && stage.onFrame) {
     input.connect();
     for await (const frame of input) {
       const t0 = performance.now();
       try {
-        await stage.onFrame?.(frame);
+        await stage.onFrame(frame);
       } catch (err) {
         ctx.fail(err as Error, frame.header.seq);
       }
       ctx.processing.add(performance.now() - t0);
     }
-  } else {
-    await stage.run?.();
+  } else if (stage.run) {
+    await stage.run();
   }
+  // Otherwise the process idles (IPC and telemetry keep it alive) until it is told to stop.
 }
 
 main().catch((err: Error) => {

@@ -27,7 +27,16 @@ const SETTINGS: Array<{ flag: string; env: string; path: string[]; parse: (v: st
   { flag: 'runtime-dir', env: 'PLEURA_RUNTIME_DIR', path: ['pipeline', 'runtimeDir'], parse: String },
   { flag: 'data-dir', env: 'PLEURA_DATA_DIR', path: ['store', 'dataDir'], parse: String },
   { flag: 'log-level', env: 'PLEURA_LOG_LEVEL', path: ['logLevel'], parse: String },
+  { flag: 'findings', env: 'PLEURA_FINDINGS', path: ['models', 'findings', 'enabled'], parse: parseOnOff },
+  { flag: 'findings-model', env: 'PLEURA_FINDINGS_MODEL', path: ['models', 'findings', 'manifest'], parse: String },
 ];
+
+/** on/off (also true/false, 1/0); anything else is left for the schema to reject with its name. */
+function parseOnOff(v: string): unknown {
+  if (['on', 'true', '1'].includes(v)) return true;
+  if (['off', 'false', '0'].includes(v)) return false;
+  return v;
+}
 
 /**
  * `--probe` / PLEURA_PROBE: `sim`, `sim:pty`, `serial:/dev/ttyACM0`, `socket:unix:/run/p.sock`,

@@ -37,7 +37,7 @@ export class DisplaySink {
   private running = false;
 
   constructor(endpoints: string[], private readonly show: (image: DisplayImage) => void) {
-    this.receiver = new FrameReceiver(endpoints);
+    this.receiver = new FrameReceiver(endpoints, 'app');
   }
 
   start(): void {

@@ -5,6 +5,7 @@
  * own entry to `header.trace`, so each frame carries its own latency record.
  */
 import type { ImageGeometry, TransducerGeometry, TransmitSequence } from '../../drivers/protocol/messages.js';
+import type { FrameFindings } from '../../models/findings/types.js';
 
 export type FrameKind = 'rf' | 'iq' | 'bmode' | 'image' | 'findings';
 export type Dtype = 'int16' | 'uint8' | 'float32';
@@ -59,6 +60,10 @@ export interface FrameHeader {
   display?: DisplayGeometry;
   depthM?: number;
   dynamicRangeDb?: number;
+  /** For `findings` messages (infer stage): the findings of the display frame with this seq; no arrays. */
+  findings?: FrameFindings;
+  /** For `findings` messages: the size of the display image the findings' pixel positions refer to. */
+  imageSize?: { width: number; height: number };
   trace: StageStamp[];
 }
 

@@ -10,6 +10,7 @@ import { decodeFrame, type DecodedFrame } from './frame-message.js';
 import { FRAME_HIGH_WATER_MARK, READY } from './frame-sender.js';
 
 const CREDIT_RESEND_MS = 500;
+let receivers = 0;
 
 interface Input {
   endpoint: string;
@@ -30,10 +31,15 @@ export class FrameReceiver implements AsyncIterable<DecodedFrame> {
   private closed = false;
   private creditTimer: NodeJS.Timeout | null = null;
 
-  constructor(readonly endpoints: string[]) {
-    this.inputs = endpoints.map((endpoint) => ({
+  /**
+   * `name` (the consuming stage, e.g. `infer`) goes into the routing id, so that a producer with
+   * several consumers counts each one's frames and drops under its name (frame-sender.ts).
+   */
+  constructor(readonly endpoints: string[], name?: string) {
+    const routingId = name ? `${name}.${process.pid}.${++receivers}` : undefined;
+    this.inputs = endpoints.map((endpoint, i) => ({
       endpoint,
-      socket: new Dealer({ receiveHighWaterMark: FRAME_HIGH_WATER_MARK, sendHighWaterMark: 16, sendTimeout: 0, linger: 0 }),
+      socket: new Dealer({ receiveHighWaterMark: FRAME_HIGH_WATER_MARK, sendHighWaterMark: 16, sendTimeout: 0, linger: 0, ...(routingId ? { routingId: `${routingId}.${i}` } : {}) }),
       askedAtMs: 0,
       lastFrameAtMs: 0,
     }));

@@ -83,6 +83,25 @@ export class Supervisor extends EventEmitter {
     return this.stages.get(stage)?.process.pid;
   }
 
+  /**
+   * Stops one stage on purpose (no restart) until {@link resumeStage}: e.g. the acquire stage lets
+   * go of the probe while the maintenance page flashes its firmware.
+   */
+  async pauseStage(stage: string): Promise<void> {
+    const entry = this.stages.get(stage);
+    if (!entry) throw new Error(`no pipeline stage "${stage}"`);
+    await entry.process.stop();
+  }
+
+  /** Starts a paused stage again, with the settings it had; resolves once it reports ready. */
+  async resumeStage(stage: string, timeoutMs = 15_000): Promise<void> {
+    const entry = this.stages.get(stage);
+    if (!entry) throw new Error(`no pipeline stage "${stage}"`);
+    const ready = entry.process.whenRunning(timeoutMs);
+    entry.process.start();
+    await ready;
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.stages.values()].map((s) => s.process.stop()));
   }

@@ -86,7 +86,8 @@ test.serial('when the app is killed outright, its stages and simulator exit by t
   await streaming(device);
   const s = await device.status();
   const pids = [...Object.entries(s.pipeline.stages).filter(([n]) => n !== 'app').map(([, v]) => v.pid!), s.simulator!.pid!];
-  t.is(pids.length, 4);
+  // acquire, beamform, enhance, infer (lung findings, on by default) and the simulator.
+  t.is(pids.length, 5);
   device.child.kill('SIGKILL');
   const deadline = Date.now() + 5000;
   while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

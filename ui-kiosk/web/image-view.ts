@@ -54,6 +54,8 @@ export class ImageView {
   private latencySumMs = 0;
   private windowStartMs = performance.now();
   private lastDrawMs = 0;
+  /** Called after each frame is drawn (the findings overlay follows the image it belongs to). */
+  onDrawn: ((frame: DecodedKioskFrame) => void) | undefined;
 
   constructor(private readonly el: ImageViewElements, private readonly depthScale: DepthScale) {
     const context = el.canvas.getContext('2d', { alpha: false });
@@ -122,6 +124,7 @@ export class ImageView {
     this.drawnInWindow++;
     this.lastDrawMs = performance.now();
     this.el.frame.classList.remove('is-stale');
+    this.onDrawn?.(frame);
   }
 
   private resize(width: number, height: number): void {

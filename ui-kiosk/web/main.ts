@@ -1,6 +1,8 @@
 import { Controls } from './controls.js';
 import { DepthScale } from './depth-scale.js';
-import { t } from './i18n/messages.js';
+import { catalogueFor, t, useCatalogue } from './i18n/messages.js';
+import { FindingsOverlay } from './findings-overlay.js';
+import { FindingsPanel } from './findings-panel.js';
 import { ImageView } from './image-view.js';
 import { readStatus } from './status.js';
 import { StatusBar } from './status-bar.js';
@@ -24,6 +26,9 @@ function localiseStaticText(): void {
 
 function main(): void {
   const notProvisioned = byTestId('not-provisioned');
+  // ?lang=nl for a test or a demo; otherwise the kiosk browser's language.
+  useCatalogue(catalogueFor(new URLSearchParams(location.search).get('lang') ?? navigator.language));
+  document.documentElement.lang = new URLSearchParams(location.search).get('lang') ?? navigator.language;
   localiseStaticText();
   // A long press with a glove must not open menus or select text on the kiosk.
   document.addEventListener('contextmenu', (event) => event.preventDefault());
@@ -47,6 +52,23 @@ function main(): void {
     frozenBadge: byTestId('frozen-badge'),
   }, new DepthScale(byTestId('depth-scale')));
 
+  const overlay = new FindingsOverlay(byTestId<HTMLCanvasElement>('findings-overlay'));
+  const findingsPanel = new FindingsPanel({
+    panel: byTestId('findings-panel'),
+    toggle: byTestId<HTMLButtonElement>('overlay-toggle'),
+    unavailable: byTestId('findings-unavailable'),
+    list: byTestId('findings-list'),
+    bLines: byTestId('bline-count'),
+    aLines: byTestId('alines-state'),
+    sliding: byTestId('sliding-state'),
+    quality: byTestId('quality-state'),
+    qualityReason: byTestId('quality-reason'),
+    regions: byTestId('findings-regions'),
+    zone: byTestId('zone-score'),
+  }, (on) => overlay.setEnabled(on));
+  overlay.onShown = (f) => findingsPanel.show(f);
+  imageView.onDrawn = (frame) => overlay.frameDrawn(frame);
+
   let connection: KioskConnection | undefined;
   const controls = new Controls({
     freeze: byTestId<HTMLButtonElement>('freeze-button'),
@@ -64,14 +86,18 @@ function main(): void {
       imageView.push(frame);
       controls.noteFrameDepth((frame.topDepthMm ?? 0) + frame.height * frame.mmPerPixel);
     },
+    onFindings: (findings) => overlay.add(findings),
     onStatus: (raw) => {
       const status = readStatus(raw);
+      findingsPanel.setModel(status.findingsModel);
       statusBar.setStatus(status);
       notProvisioned.hidden = status.provisioned;
       controls.applyStatus(status.settings);
     },
     onServerError: (message) => console.warn('kiosk server:', message),
     onConnectionChange: (state) => {
+      // A new connection may be a restarted device whose seqs start again.
+      if (state === 'open') overlay.clear();
       statusBar.setConnection(state);
       controls.setConnected(state === 'open');
     },

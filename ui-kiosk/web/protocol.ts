@@ -22,8 +22,8 @@
  * |     40 | f32     | topDepthMm: depth of row 0 below the skin at the probe centre |
  * |        |         | (negative for a convex sector, whose corners rise above it)   |
  *
- * Text WebSocket messages are JSON: server → page {@link KioskServerMessage},
- * page → server {@link KioskControl}.
+ * Text WebSocket messages are JSON: server → page {@link KioskServerMessage} (status, findings
+ * tagged with their frame's seq, errors), page → server {@link KioskControl}.
  */
 
 /** One grayscale image as the device app hands it to the kiosk. */
@@ -51,9 +51,48 @@ export type KioskControl =
   | { type: 'depth'; depthMm: number }
   | { type: 'gain'; gainDb: number };
 
+/** Why a view is not usable (models/findings/types.ts QualityReasonCode); the page words it from its catalogue. */
+export type KioskQualityReason =
+  | 'no-image'
+  | 'pleura-not-visible'
+  | 'pleura-too-short'
+  | 'gain-too-high'
+  | 'gain-too-low'
+  | 'pleura-too-deep'
+  | 'depth-too-shallow';
+
+/** A box in image pixels, x1/y1 exclusive. */
+export interface KioskBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * Lung findings of one display frame (the infer stage's, via the device app): decision support,
+ * never a diagnosis. Positions are in the pixels of the frame with this `seq` (`width`×`height`).
+ * `zone` is the score so far over the frames since the last reset (depth or view change).
+ */
+export interface KioskFindings {
+  seq: number;
+  width: number;
+  height: number;
+  quality: { usable: boolean; score: number; reasons: KioskQualityReason[] };
+  pleura: { present: boolean; yPx: number | null; extentPx: Array<[number, number]> };
+  bLines: { count: number; positionsPx: number[]; confluent: boolean };
+  aLines: boolean;
+  sliding: 'present' | 'absent' | 'unknown';
+  consolidation: KioskBox | null;
+  effusion: KioskBox | null;
+  zone: { score: 0 | 1 | 2 | 3 | null; frames: number; usableFrames: number } | null;
+  model: { name: string; version: string | null };
+}
+
 /** JSON text messages from the server to the page. */
 export type KioskServerMessage =
   | { type: 'status'; status: unknown }
+  | { type: 'findings'; findings: KioskFindings }
   | { type: 'error'; message: string };
 
 export const FRAME_MAGIC = 'PLKF';

@@ -18,7 +18,11 @@ export interface StatusView {
   lowDisk: boolean;
   /** The probe reports over-temperature (STATUS flag) or above 41 °C. */
   overTemperature: boolean;
+  /** The findings model (status `models[]`, the infer stage's); undefined when AI findings are off. */
+  findingsModel?: { state: 'loading' | 'running' | 'missing' | 'refused' | 'failed'; executionProvider?: string };
 }
+
+const MODEL_STATES: readonly string[] = ['loading', 'running', 'missing', 'refused', 'failed'];
 
 /** The probe's STATUS over-temperature flag (docs/probe-protocol.md). */
 const OVER_TEMPERATURE_FLAG = 1;
@@ -61,6 +65,14 @@ export function readStatus(raw: unknown): StatusView {
   if (temperatureC !== undefined) view.probe.temperatureC = temperatureC;
   const batteryPercent = finite(probe['batteryPercent']);
   if (batteryPercent !== undefined) view.probe.batteryPercent = batteryPercent;
+
+  const models = Array.isArray(status['models']) ? (status['models'] as unknown[]).map(record) : [];
+  const findings = models.find((m) => m['stage'] === 'infer') ?? models[0];
+  if (findings) {
+    const state = findings['state'];
+    view.findingsModel = { state: typeof state === 'string' && MODEL_STATES.includes(state) ? (state as NonNullable<StatusView['findingsModel']>['state']) : 'failed' };
+    if (typeof findings['executionProvider'] === 'string') view.findingsModel.executionProvider = findings['executionProvider'];
+  }
 
   const depthMm = finite(settings['depthMm']);
   if (depthMm !== undefined && depthMm > 0) view.settings.depthMm = depthMm;

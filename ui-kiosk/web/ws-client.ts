@@ -1,10 +1,12 @@
-import { decodeFrame, type DecodedKioskFrame, type KioskControl } from './protocol.js';
+import { decodeFrame, type DecodedKioskFrame, type KioskControl, type KioskFindings } from './protocol.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 export interface KioskConnectionHandlers {
   onFrame(frame: DecodedKioskFrame): void;
   onStatus(status: unknown): void;
+  /** One frame's findings (decision support), tagged with its frame's seq. */
+  onFindings?(findings: KioskFindings): void;
   onServerError(message: string): void;
   onConnectionChange(state: ConnectionState): void;
 }
@@ -97,6 +99,7 @@ export class KioskConnection {
     }
     const m = (typeof message === 'object' && message !== null ? message : {}) as Record<string, unknown>;
     if (m['type'] === 'status') this.handlers.onStatus(m['status']);
+    else if (m['type'] === 'findings' && typeof m['findings'] === 'object' && m['findings'] !== null) this.handlers.onFindings?.(m['findings'] as KioskFindings);
     else if (m['type'] === 'error' && typeof m['message'] === 'string') this.handlers.onServerError(m['message']);
   }
 }

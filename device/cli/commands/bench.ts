@@ -1,9 +1,12 @@
 /**
- * `pleura bench pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode]`: runs the real
- * device (simulated probe replaying a loop of simulated frames, stages as processes, kiosk
- * server) with one WebSocket client reading frames like the kiosk page, and measures over N
- * frames sent: frames per second, latency from frame complete (acquire) to WebSocket sent
- * (p50, p99, max), per-stage processing and bus times from each frame's own trace, and drops.
+ * `pleura bench pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode] [--infer on|off|both]`:
+ * runs the real device (simulated probe replaying a loop of simulated frames, stages as
+ * processes, kiosk server) with one WebSocket client reading frames like the kiosk page, and
+ * measures over N frames sent: frames per second, latency from frame complete (acquire) to
+ * WebSocket sent (p50, p99, max), per-stage processing and bus times from each frame's own
+ * trace, and drops. With `--infer both` (the default) it runs twice, without and with the infer
+ * stage (lung findings beside the display path), and reports what inference adds to the image
+ * path's latency, the inference rate and the frames the infer stage skipped.
  * A benchmark prints numbers; it asserts nothing.
  *
  * `pleura bench beamform …`: the beamformer alone on a reference dataset (bench-beamform.ts).
@@ -13,15 +16,50 @@ import WebSocket from 'ws';
 import { DeviceApp } from '../../app.js';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../log.js';
-import type { RollingPercentiles } from '../../../pipeline/stats/rolling-percentiles.js';
+import { RollingPercentiles } from '../../../pipeline/stats/rolling-percentiles.js';
 import { benchBeamformCommand } from './bench-beamform.js';
 
 export async function bench({ positionals, values }: { positionals: string[]; values: Record<string, string | boolean | undefined> }): Promise<number> {
   if (positionals[0] === 'beamform') return benchBeamformCommand(values);
   if (positionals[0] !== 'pipeline') {
-    process.stderr.write('usage: pleura bench pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode] [--warmup-frames N]\n       pleura bench beamform [--json] [--dataset DIR] [--frames N] [--threads N] [--interpolation exact|upsampled|both]\n');
+    process.stderr.write('usage: pleura bench pipeline [--json] [--frames N] [--fps HZ] [--mode rf|bmode] [--warmup-frames N] [--infer on|off|both] [--findings-model MANIFEST]\n       pleura bench beamform [--json] [--dataset DIR] [--frames N] [--threads N] [--interpolation exact|upsampled|both]\n');
     return 2;
   }
+  const infer = (values.infer as string | undefined) ?? 'both';
+  if (!['on', 'off', 'both'].includes(infer)) {
+    process.stderr.write(`pleura bench pipeline: --infer ${infer}: expected on, off or both\n`);
+    return 2;
+  }
+  if (infer !== 'both') {
+    const run = await benchOnce(values, infer === 'on');
+    if (values.json) process.stdout.write(JSON.stringify(run, null, 2) + '\n');
+    else printTable(run);
+    return 0;
+  }
+  const off = await benchOnce(values, false);
+  const on = await benchOnce(values, true);
+  const p50 = (x: RunResult) => x.latencyFrameCompleteToWsSentMs?.p50 ?? NaN;
+  const p99 = (x: RunResult) => x.latencyFrameCompleteToWsSentMs?.p99 ?? NaN;
+  const result = {
+    benchmark: 'pipeline-infer',
+    machine: on.machine,
+    settings: on.settings,
+    imagePathAddedLatencyMs: { p50: r(p50(on) - p50(off)), p99: r(p99(on) - p99(off)), targetP50: 10 },
+    inference: on.inference,
+    runs: { off, on },
+  };
+  if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  else {
+    process.stdout.write(`image path, frame complete → WebSocket sent: p50 ${p50(off)} → ${p50(on)} ms (+${result.imagePathAddedLatencyMs.p50}), p99 ${p99(off)} → ${p99(on)} ms (+${result.imagePathAddedLatencyMs.p99})\n`);
+    process.stdout.write(`inference: ${JSON.stringify(on.inference)}\n`);
+    process.stdout.write(`display frames/s: off ${off.framesPerSecond.sentToKiosk}, on ${on.framesPerSecond.sentToKiosk}\n`);
+  }
+  return 0;
+}
+
+type RunResult = Awaited<ReturnType<typeof benchOnce>>;
+
+async function benchOnce(values: Record<string, string | boolean | undefined>, inferOn: boolean) {
   const frames = Number(values.frames ?? 1000);
   const fps = Number(values.fps ?? 30);
   const mode = (values.mode as string | undefined) ?? 'rf';
@@ -30,7 +68,14 @@ export async function bench({ positionals, values }: { positionals: string[]; va
   const loopFrames = Math.max(1, Math.round(fps));
   const config = loadConfig({
     env: {},
-    flags: { port: '0', mode, 'frame-rate': String(fps), 'log-level': 'warn' },
+    flags: {
+      port: '0',
+      mode,
+      'frame-rate': String(fps),
+      'log-level': 'warn',
+      findings: inferOn ? 'on' : 'off',
+      ...(typeof values['findings-model'] === 'string' ? { 'findings-model': values['findings-model'] } : {}),
+    },
   });
   if (config.probe.transport.kind === 'sim') config.probe.transport.loopFrames = loopFrames;
   const app = new DeviceApp(config, createLogger('warn'));
@@ -45,6 +90,7 @@ export async function bench({ positionals, values }: { positionals: string[]; va
     ws.once('error', reject);
   });
 
+  const pct = (p: RollingPercentiles | undefined) => (p && p.size ? { p50: r(p.percentile(50)), p99: r(p.percentile(99)), max: r(p.max), n: p.size } : null);
   const progress = (msg: string) => {
     if (!values.json) process.stderr.write(msg + '\n');
   };
@@ -55,14 +101,17 @@ export async function bench({ positionals, values }: { positionals: string[]; va
   const startReceived = received;
   const startShown = app.sink.framesShown;
   const t0 = performance.now();
-  progress(`measuring ${frames} frames at ${fps} Hz (${mode})`);
+  const startFindings = app.findings?.received ?? 0;
+  if (app.findings) app.findings.ageMs = new RollingPercentiles(frames + 64);
+  progress(`measuring ${frames} frames at ${fps} Hz (${mode}), inference ${inferOn ? 'on' : 'off'}`);
   await waitFor(() => received - startReceived >= frames, Math.max(120_000, (frames / fps) * 20_000));
   const seconds = (performance.now() - t0) / 1000;
   const endStatus = app.status();
+  const findingsReceived = (app.findings?.received ?? 0) - startFindings;
+  const findingsAge = app.findings ? pct(app.findings.ageMs) : null;
   ws.close();
   await app.stop();
 
-  const pct = (p: RollingPercentiles | undefined) => (p && p.size ? { p50: r(p.percentile(50)), p99: r(p.percentile(99)), max: r(p.max), n: p.size } : null);
   const dropped: Record<string, number> = {};
   for (const [name, s] of Object.entries(endStatus.pipeline.stages)) dropped[name] = s.dropped - (startStatus.pipeline.stages[name]?.dropped ?? 0);
   const result = {
@@ -76,10 +125,17 @@ export async function bench({ positionals, values }: { positionals: string[]; va
     busTransitMs: Object.fromEntries([...app.sink.transitMs].map(([k, v]) => [k, pct(v)])),
     droppedDuringRun: dropped,
     kiosk: endStatus.kiosk,
+    inference: inferOn
+      ? {
+          model: endStatus.models[0] ? { name: endStatus.models[0].name, version: endStatus.models[0].version, state: endStatus.models[0].state, executionProvider: endStatus.models[0].executionProvider, error: endStatus.models[0].error } : null,
+          framesAnalyzedPerSecond: r(findingsReceived / seconds),
+          inferStageMs: endStatus.models[0] ? { p50: endStatus.models[0].latencyMsP50, p99: endStatus.models[0].latencyMsP99 } : null,
+          frameCompleteToFindingsInAppMs: findingsAge,
+          framesSkippedByInfer: (endStatus.models[0]?.droppedFrames ?? 0) - (startStatus.models[0]?.droppedFrames ?? 0),
+        }
+      : null,
   };
-  if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  else printTable(result);
-  return 0;
+  return result;
 }
 
 function r(v: number): number {

@@ -104,3 +104,37 @@ test.serial('the edge recovers when the producer restarts (its credit is asked f
   sender.close();
   await consuming;
 });
+
+test.serial('fan-out: a slow second consumer never holds back a fast one; its skipped frames are counted under its name', async (t) => {
+  const ep = endpoint(t);
+  const sender = new FrameSender(ep);
+  await sender.bind();
+  const fast = new FrameReceiver([ep], 'app');
+  const slow = new FrameReceiver([ep], 'infer');
+  fast.connect();
+  slow.connect();
+  const gotFast: number[] = [];
+  const gotSlow: number[] = [];
+  const consumingFast = consume(fast, gotFast, 0);
+  const consumingSlow = consume(slow, gotSlow, 90);
+  await sleep(150);
+  for (let seq = 0; seq < 40; seq++) {
+    await sender.send(frame(seq, 50_000));
+    await sleep(25);
+  }
+  await sleep(300);
+  fast.close();
+  slow.close();
+  sender.close();
+  await Promise.all([consumingFast, consumingSlow]);
+  t.deepEqual(gotFast, Array.from({ length: 40 }, (_, i) => i), 'the fast consumer got every frame, in order');
+  t.true(gotSlow.length >= 4 && gotSlow.length < 30, `the slow consumer took ${gotSlow.length} of 40`);
+  t.deepEqual([...gotSlow].sort((a, b) => a - b), gotSlow, 'in order');
+  t.true(gotSlow[gotSlow.length - 1]! >= 37, `and ends on one of the newest (${gotSlow[gotSlow.length - 1]})`);
+  const counts = sender.consumers();
+  t.is(counts.app?.dropped, 0);
+  t.is(counts.app?.sent, 40);
+  t.is(counts.infer?.sent, gotSlow.length);
+  t.true((counts.infer?.dropped ?? 0) > 0);
+  t.is(counts.infer!.sent + counts.infer!.dropped + (gotSlow.includes(39) ? 0 : 1), 40, 'every frame is sent to it or counted as skipped (the newest may still wait)');
+});

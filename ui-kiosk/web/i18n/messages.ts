@@ -1,8 +1,16 @@
 import { en, type KioskMessages, type MessageKey } from './en.js';
+import { nl } from './nl.js';
 
 let catalogue: KioskMessages = en;
 
-/** Switches the language (Dutch comes later); keys missing from a catalogue fall back to English. */
+const CATALOGUES: Record<string, Partial<KioskMessages>> = { en, nl };
+
+/** The catalogue for a language tag (`nl`, `nl-BE`, `en-GB`, …); English when there is none. */
+export function catalogueFor(language: string): Partial<KioskMessages> {
+  return CATALOGUES[language.toLowerCase().split('-')[0] ?? 'en'] ?? en;
+}
+
+/** Switches the language; keys missing from a catalogue fall back to English. */
 export function useCatalogue(messages: Partial<KioskMessages>): void {
   catalogue = { ...en, ...messages };
 }
