@@ -9,10 +9,13 @@ import path from 'node:path';
 import type { DeviceConfig, TransportConfig } from './config/schema.js';
 import { CineBuffer } from './capture/cine-buffer.js';
 import { DisplaySink } from './display/display-sink.js';
+import { FindingsSink } from './display/findings-sink.js';
+import { findingsManifestPath } from './config/models.js';
+import { clipAggregatorFactory } from '../pipeline/infer/findings-engine-api.js';
 import { examGetRoutes, examPostRoutes } from './exam/exam-api.js';
 import { ExamService, type CaptureContext } from './exam/exam-service.js';
 import { simulatedProbe, type SimulatedProbeLink } from './probe/simulated-probe-process.js';
-import { buildStatus, type DeviceStatus, type ProbeStatus } from './status.js';
+import { buildStatus, modelReports, type DeviceStatus, type ModelReport, type ProbeStatus } from './status.js';
 import { DataDirLock, resolveDataDir } from './store/data-dir.js';
 import { StoreClient } from './store/store-client.js';
 import type { StorageStatus } from './store/store.js';
@@ -26,6 +29,9 @@ import { Supervisor } from '../pipeline/supervision/supervisor.js';
 import { KioskServer, TextResponse, type KioskControl } from '../ui-kiosk/server/kiosk-server.js';
 import { formatMetrics, statusSamples } from './metrics/prometheus.js';
 import type { Logger } from './log.js';
+import { createMaintenance } from './maintenance/maintenance-wiring.js';
+import { RecentLog } from './maintenance/recent-log.js';
+import { applyPendingRestore, requestRestore } from './update/database-backup.js';
 
 export interface Settings {
   depthMm: number;
@@ -40,6 +46,8 @@ export class DeviceApp {
   private readonly ownsRuntimeDir: boolean;
   supervisor!: Supervisor;
   sink!: DisplaySink;
+  /** Findings from the infer stage; null when models.findings is off. */
+  findings: FindingsSink | null = null;
   kiosk!: KioskServer;
   sim: SimulatedProbeLink | null = null;
   url = '';
@@ -55,6 +63,8 @@ export class DeviceApp {
   private storageTimer: NodeJS.Timeout | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
   private readonly startedAtMs = Date.now();
+  /** The latest log lines, for the maintenance page (start.ts tees the logger into it). */
+  recentLog = new RecentLog();
 
   constructor(readonly config: DeviceConfig, private readonly log: Logger) {
     this.settings = { depthMm: config.probe.depthMm, gainDb: config.probe.gainDb, frozen: false, mode: config.probe.mode };
@@ -92,24 +102,42 @@ export class DeviceApp {
       // The active preset picks each stage's per-preset overrides (docs/imaging.md).
       beamform: { ...config.pipeline.beamform, preset: config.probe.preset },
       enhance: { ...config.pipeline.enhance, preset: config.probe.preset },
+      // Beside the display path (docs/pipeline.md); off: no infer stage at all.
+      ...(config.models.findings.enabled
+        ? { infer: { manifest: findingsManifestPath(config), executionProviders: config.models.findings.executionProviders } }
+        : {}),
     });
     this.supervisor = new Supervisor(graph);
     this.supervisor.on('log', (level: 'info' | 'warn' | 'error', m: string) => this.log[level](m));
     this.supervisor.on('stage-state', (name: string, state: string) => this.log.info(`stage ${name}: ${state}`));
 
+    // Technician mode (docs/updates.md, "Maintenance page"): PIN-unlocked routes under /api/maintenance/.
+    const maintenance = createMaintenance({
+      config, log: this.log, recentLog: this.recentLog, dataDir: this.dataDir, identity: this.identity, store: this.store,
+      supervisor: this.supervisor, probeTransport: transport, settings: this.settings, status: () => this.status(),
+      examInProgress: async () => {
+        const open = await this.exams.current();
+        return open ? `exam ${open.id} (started ${open.startedAt} by ${open.operator}) is in progress` : null;
+      },
+      restart: () => process.kill(process.pid, 'SIGTERM'),
+    }).routes;
     this.kiosk = new KioskServer({
       host: config.kiosk.host,
       port: config.kiosk.port,
       routes: {
+        ...maintenance.routes,
         '/api/status': () => this.status(),
         // Prometheus text format, for fleet monitoring (docs/deployment.md); loopback like the rest.
         '/metrics': () => new TextResponse('text/plain; version=0.0.4; charset=utf-8', formatMetrics(statusSamples(this.status()))),
         ...examGetRoutes(this.exams),
       },
-      postRoutes: examPostRoutes(this.exams, {
-        maxCaptureSeconds: config.capture.cineSeconds,
-        defaultCaptureSeconds: config.capture.defaultSeconds,
-      }),
+      postRoutes: {
+        ...examPostRoutes(this.exams, {
+          maxCaptureSeconds: config.capture.cineSeconds,
+          defaultCaptureSeconds: config.capture.defaultSeconds,
+        }),
+        ...maintenance.postRoutes,
+      },
       onFrameSent: (seq: number, sentAtMs: number) => this.sink.frameSent(seq, sentAtMs),
     });
     this.kiosk.onControl((c: KioskControl) => this.control(c));
@@ -138,8 +166,20 @@ export class DeviceApp {
       });
     });
 
+    const findingsInputs = graph.appPorts.findings;
+    if (findingsInputs) {
+      this.findings = new FindingsSink(findingsInputs, {
+        newAggregator: clipAggregatorFactory(),
+        model: () => {
+          const m = this.modelStatuses()[0];
+          return { name: m?.name ?? 'lung-findings', version: m?.version ?? null };
+        },
+      }, (f) => this.kiosk.publishFindings(f));
+    }
+
     await this.supervisor.start();
     this.sink.start();
+    this.findings?.start();
     const { url } = await this.kiosk.start();
     this.url = url;
     this.statusTimer = setInterval(() => this.kiosk.publishStatus(this.status()), 500);
@@ -160,6 +200,9 @@ export class DeviceApp {
     const provisionedKey = this.identity ? path.join(config.device.configDir, 'keys', 'site-key.bin') : null;
     const siteKeyFile = config.store.siteKeyFile || provisionedKey || path.join(this.dataDir, 'keys', 'site.key');
     const frameBytes = config.pipeline.enhance.displayWidth * config.pipeline.enhance.displayHeight;
+    // A rollback asked for the pre-update database (docs/updates.md): restored before the store opens.
+    const restore = applyPendingRestore(this.dataDir);
+    if (restore) this.log[restore.restored ? 'warn' : 'info'](`update rollback: ${restore.detail}`);
     this.store = await StoreClient.start({
       dataDir: this.dataDir,
       budget,
@@ -223,6 +266,8 @@ export class DeviceApp {
         break;
       case 'depth':
         this.settings.depthMm = c.depthMm;
+        // A new depth is a new view: the zone score starts again.
+        this.findings?.resetZone();
         this.supervisor.control('acquire', { type: 'configure', depthMm: c.depthMm });
         break;
       case 'gain':
@@ -244,7 +289,7 @@ export class DeviceApp {
       storeOpen: () => this.store !== null,
       probeState: () => this.status().probe.state,
       modelChecks: async () => [],
-    }));
+    }), { restoreDatabase: (backup) => requestRestore(this.dataDir, backup, `release ${version} failed its trial`) });
     if (result.outcome === 'rolled-back') {
       this.log.error(`release ${version} failed its trial and was rolled back: ${result.detail}; restarting into the previous release`);
       process.kill(process.pid, 'SIGTERM');
@@ -279,13 +324,20 @@ export class DeviceApp {
       storage: this.storage,
       sync: this.sync?.status ?? null,
       cine: { frames: this.cine.size, capacityFrames: this.cine.capacityFrames, memoryBytes: this.cine.memoryBytes() },
+      models: this.modelStatuses(),
     });
+  }
+
+  /** The models the device runs (today the findings model in the infer stage), as /api/status reports them. */
+  modelStatuses(): ModelReport[] {
+    return this.supervisor && this.findings ? modelReports(this.supervisor.status(), this.findings) : [];
   }
 
   async stop(): Promise<void> {
     if (this.statusTimer) clearInterval(this.statusTimer);
     await this.kiosk?.stop();
     this.sink?.stop();
+    this.findings?.stop();
     await this.supervisor?.stop();
     await this.sim?.process.stop();
     if (this.storageTimer) clearInterval(this.storageTimer);

@@ -10,9 +10,10 @@
 #   dcmtk     - dsrdump/dcmdump, to look into DICOM objects and SRs by hand
 #   iproute2  - `ip`, to bring up loopback in the tests' private network namespace
 #   curl      - scripts/orthanc/start-orthanc.sh waits for Orthanc with it
+#   rauc, squashfs-tools - the RAUC adapter's tests build and check a RAUC bundle (test key made by openssl)
 set -euo pipefail
 
-PACKAGES=(chromium socat ffmpeg cage orthanc orthanc-dicomweb dicom3tools dcmtk iproute2 curl)
+PACKAGES=(chromium socat ffmpeg cage orthanc orthanc-dicomweb dicom3tools dcmtk iproute2 curl rauc squashfs-tools)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -29,6 +29,13 @@ export const transportSchema = z.discriminatedUnion('kind', [
     cacheDir: z.string().min(1).optional(),
     /** Send each frame's ground truth as vendor message 0xE0 (hosts ignore it). Default true. */
     truth: z.boolean().optional(),
+    /** The simulated probe's firmware flash folder (bootloader answers; flashing from the maintenance page). */
+    flashDir: z.string().min(1).optional(),
+    /** Trust document whose firmware keys the simulated probe's bootloader accepts. */
+    firmwareTrust: z.string().min(1).optional(),
+    /** Simulated faulty elements: silent / attenuated RF channels (maintenance element check). */
+    deadElements: z.array(z.number().int().min(0).max(1023)).optional(),
+    weakElements: z.array(z.number().int().min(0).max(1023)).optional(),
   }),
   z.object({ kind: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(3_000_000) }),
   z.object({ kind: z.literal('socket'), address: z.string().regex(/^(unix:.+|tcp:[^:]+:\d+)$/, 'unix:/path or tcp:host:port') }),
@@ -164,6 +171,22 @@ export const configSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  /** AI models (docs/configuration.md, models/README.md). */
+  models: z
+    .object({
+      /** Lung findings on the live image: the infer stage beside the display path (docs/pipeline.md). */
+      findings: z
+        .object({
+          /** Off: no infer stage, no overlays. A missing or refused model does not need this: the device then runs without AI and says so. */
+          enabled: z.boolean().default(true),
+          /** The model's manifest (.json beside its .onnx); empty: models/lung-findings/lung-findings.json of this installation. A relative path is relative to the installation. */
+          manifest: z.string().default(''),
+          /** Execution providers in order of preference; the first that creates a session runs it, CPU is always the last resort. */
+          executionProviders: z.array(z.enum(['tensorrt', 'cuda', 'cpu'])).min(1).default(['tensorrt', 'cuda', 'cpu']),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** Provisioning (docs/deployment.md): where `pleura provision` wrote the identity and keys. */
   device: z
     .object({
@@ -200,6 +223,25 @@ export const configSchema = z.object({
   /** Store-and-forward to DICOMweb destinations (docs/sync.md). None: exams wait in the outbox. */
   sync: syncSchema.prefault({}),
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  /** Technician mode on the kiosk and field updates (docs/updates.md, "Maintenance page"). */
+  maintenance: z
+    .object({
+      /** The release folder layout; empty: $PLEURA_RELEASE_ROOT; neither: software updates are refused. */
+      releaseRoot: z.string().default(''),
+      /** The trust document; empty: <device.configDir>/keys/trust.json. */
+      trustFile: z.string().default(''),
+      /** This device's hardware id as bundles list it; empty: jetson-orin-nano on arm64, else x86_64-dev. */
+      hardware: z.string().default(''),
+      /** Where update bundles (*.pleura, *.plb) and probe firmware images (*.plfw) are looked for (USB mounts). */
+      mediaDirs: z.array(z.string().min(1)).default(['/media']),
+      /** A technician session ends this long after the PIN was entered. */
+      sessionMinutes: z.number().min(1).max(240).default(15),
+      /** Restart the service (exit; systemd starts the new release) right after a successful install. */
+      restartAfterInstall: z.boolean().default(true),
+      /** Element check: an element is weak below this fraction of the median element RMS. */
+      weakElementFraction: z.number().gt(0).lt(1).default(0.5),
+    })
+    .prefault({}),
 });
 
 export type DeviceConfig = z.infer<typeof configSchema>;

@@ -22,6 +22,11 @@ export function simulatedProbe(runtimeDir: string, sim: Extract<TransportConfig,
   if (sim.live) args.push('--live');
   if (sim.cacheDir) args.push('--cache-dir', sim.cacheDir);
   if (sim.truth === false) args.push('--no-truth');
+  // The probe's firmware flash (bootloader) and faulty elements: for the maintenance page's tests.
+  if (sim.flashDir) args.push('--flash-dir', sim.flashDir);
+  if (sim.firmwareTrust) args.push('--firmware-trust', sim.firmwareTrust);
+  if (sim.deadElements?.length) args.push('--dead-elements', sim.deadElements.join(','));
+  if (sim.weakElements?.length) args.push('--weak-elements', sim.weakElements.join(','));
   let transport: TransportConfig;
   if (sim.link === 'pty') {
     const hostLink = path.join(runtimeDir, 'probe-tty');

@@ -33,4 +33,17 @@ export class AuditLog {
     }>;
     return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action, examId: r.exam_id, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
+
+  /** The latest entries whose action starts with `prefix` (e.g. "maintenance."), newest first. */
+  recent(limit: number, prefix = ''): AuditEntry[] {
+    const rows = this.db.prepare(`SELECT * FROM audit WHERE action LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?`).all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as Array<{
+      id: number;
+      at: string;
+      actor: string;
+      action: string;
+      exam_id: string | null;
+      detail: string;
+    }>;
+    return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action, examId: r.exam_id, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  }
 }

@@ -3,6 +3,7 @@
  * the workflow needs, each answered asynchronously across the thread boundary.
  */
 import type { ClipRecord, ExamDetail, ExamRecord, ExamSummary, FindingRecord } from '../exam/records.js';
+import type { AuditEntry } from './audit-log.js';
 import type { DiskBudget } from './disk-budget.js';
 import type { MigrationStep } from './migrate.js';
 import type { RecoveryReport } from './recovery.js';
@@ -22,6 +23,9 @@ export interface StoreApi {
   currentExam(): ExamRecord | null;
   listExams(limit: number): ExamSummary[];
   storage(): StorageStatus;
+  /** An audit entry that concerns no exam (maintenance actions: actor "technician"). */
+  auditEvent(actor: string, action: string, detail: Record<string, unknown>): void;
+  auditTrail(limit: number, actionPrefix: string): AuditEntry[];
 }
 
 export type StoreMethod = keyof StoreApi;

@@ -43,6 +43,8 @@ const api: StoreApi = {
   currentExam: () => store.currentExam(),
   listExams: (limit) => store.listExams(limit),
   storage: () => store.storage(),
+  auditEvent: (actor, action, detail) => store.audit.add(actor, action, null, detail),
+  auditTrail: (limit, actionPrefix) => store.audit.recent(limit, actionPrefix),
 };
 
 port.on('message', (req: StoreRequest) => {

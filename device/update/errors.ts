@@ -22,7 +22,10 @@ export type RefusalCode =
   | 'bad-trust-update'
   | 'busy'
   | 'bad-version'
-  | 'trial-running';
+  | 'trial-running'
+  | 'no-release-root'
+  | 'no-trust'
+  | 'no-file';
 
 export class UpdateRefused extends Error {
   override name = 'UpdateRefused';

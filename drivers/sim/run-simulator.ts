@@ -14,6 +14,7 @@ import { createLoopSource } from './loop/loop-source.js';
 import { defaultCacheDir } from './loop/loop-spec.js';
 import { loadScene } from './scene/load.js';
 import { SimulatedProbe, type FrameSource } from './simulated-probe.js';
+import { withElementFaults } from './element-faults.js';
 
 export interface SimulatorOptions {
   /** `unix:/path` or `tcp:host:port`. */
@@ -31,6 +32,9 @@ export interface SimulatorOptions {
   truth?: boolean;
   flashDir?: string;
   firmwareTrust?: string;
+  /** Faulty elements (silent / attenuated RF channels), see element-faults.ts. */
+  deadElements?: number[];
+  weakElements?: number[];
   log: (line: string) => void;
   onProgress?: (built: number, total: number) => void;
 }
@@ -77,7 +81,8 @@ function createSource(opts: SimulatorOptions): FrameSource {
         log: opts.log,
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       });
-  return opts.loopFrames ? loopingSource(base, opts.loopFrames) : base;
+  const looped = opts.loopFrames ? loopingSource(base, opts.loopFrames) : base;
+  return withElementFaults(looped, { dead: opts.deadElements ?? [], weak: opts.weakElements ?? [] });
 }
 
 async function serveSocket(probe: SimulatedProbe, address: string, log: (l: string) => void): Promise<RunningSimulator> {

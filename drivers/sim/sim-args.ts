@@ -1,5 +1,14 @@
 /** Command-line options of the simulated probe (`pleura sim`, and the app's forked simulator). */
 import { parseArgs } from 'node:util';
+import { parseElementList } from './element-faults.js';
+
+function elementList(text: string, flag: string): number[] {
+  try {
+    return parseElementList(text, flag);
+  } catch (err) {
+    throw new SimArgsError(`pleura sim: ${(err as Error).message}`);
+  }
+}
 
 export interface SimulatorArgs {
   listen?: string;
@@ -20,6 +29,9 @@ export interface SimulatorArgs {
   flashDir?: string;
   /** A trust document whose firmware keys the probe's bootloader trusts (beside its factory key). */
   firmwareTrust?: string;
+  /** Elements whose channel is silent / attenuated in RF frames (maintenance element check tests). */
+  deadElements?: number[];
+  weakElements?: number[];
 }
 
 export const SIM_ARG_OPTIONS = {
@@ -34,6 +46,8 @@ export const SIM_ARG_OPTIONS = {
   'no-truth': { type: 'boolean', default: false },
   'flash-dir': { type: 'string' },
   'firmware-trust': { type: 'string' },
+  'dead-elements': { type: 'string' },
+  'weak-elements': { type: 'string' },
 } as const;
 
 export class SimArgsError extends Error {
@@ -64,5 +78,7 @@ export function parseSimulatorArgs(argv: string[], env: NodeJS.ProcessEnv = proc
     truth: !values['no-truth'],
     ...(values['flash-dir'] ? { flashDir: values['flash-dir'] } : {}),
     ...(values['firmware-trust'] ? { firmwareTrust: values['firmware-trust'] } : {}),
+    ...(values['dead-elements'] ? { deadElements: elementList(values['dead-elements'], '--dead-elements') } : {}),
+    ...(values['weak-elements'] ? { weakElements: elementList(values['weak-elements'], '--weak-elements') } : {}),
   };
 }

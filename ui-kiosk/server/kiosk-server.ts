@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -7,6 +7,7 @@ import {
   encodedFrameBytes,
   nowEpochMs,
   type KioskControl,
+  type KioskFindings,
   type KioskFrame,
   type KioskServerMessage,
 } from '../web/protocol.js';
@@ -14,11 +15,13 @@ import { parseControlMessage } from './control-validation.js';
 import { FrameBufferPool } from './frame-buffer-pool.js';
 import { defaultStaticRoots, loadStaticFile, type StaticRoots } from './static-files.js';
 
-export type { KioskControl, KioskDeviceStatus, KioskFrame } from '../web/protocol.js';
+export type { KioskControl, KioskDeviceStatus, KioskFindings, KioskFrame } from '../web/protocol.js';
 
 /** What a JSON route sees of the request. */
 export interface KioskRequest {
   query: URLSearchParams;
+  /** The request's headers (e.g. the maintenance page's `Authorization: Bearer` session token). */
+  headers?: IncomingHttpHeaders;
 }
 
 /** A JSON GET route, e.g. the device app's `/api/status`; return a TextResponse for anything else. */
@@ -107,6 +110,9 @@ export interface KioskServerStats {
   framesSent: number;
   /** Frames skipped for slow clients, summed over clients (including ones since disconnected). */
   framesDropped: number;
+  /** Findings messages published, and skipped for clients that were behind. */
+  findingsPublished: number;
+  findingsDropped: number;
   perClient: KioskClientStats[];
 }
 
@@ -168,6 +174,8 @@ export class KioskServer {
   private framesPublished = 0;
   private framesSentTotal = 0;
   private framesDroppedTotal = 0;
+  private findingsPublished = 0;
+  private findingsDropped = 0;
 
   constructor(opts: KioskServerOptions) {
     this.host = opts.host;
@@ -282,12 +290,31 @@ export class KioskServer {
     this.flushPendingStatus();
   }
 
+  /**
+   * Sends one frame's findings (JSON, a few hundred bytes) to every client. A client that is
+   * behind skips them: findings belong to a frame and are worthless late (counted).
+   */
+  publishFindings(findings: KioskFindings): void {
+    this.findingsPublished++;
+    const text = JSON.stringify({ type: 'findings', findings } satisfies KioskServerMessage);
+    for (const client of this.clients) {
+      if (client.ws.readyState !== WebSocket.OPEN) continue;
+      if (client.ws.bufferedAmount > TEXT_BACKPRESSURE_BYTES) {
+        this.findingsDropped++;
+        continue;
+      }
+      client.ws.send(text);
+    }
+  }
+
   stats(): KioskServerStats {
     return {
       clients: this.clients.size,
       framesPublished: this.framesPublished,
       framesSent: this.framesSentTotal,
       framesDropped: this.framesDroppedTotal,
+      findingsPublished: this.findingsPublished,
+      findingsDropped: this.findingsDropped,
       perClient: [...this.clients].map((c) => ({
         id: c.id,
         remoteAddress: c.remoteAddress,
@@ -311,7 +338,7 @@ export class KioskServer {
     const pathname = url.pathname;
     const postRoute = this.postRoutes.get(pathname);
     if (req.method === 'POST' && postRoute) {
-      await this.handlePost(req, res, pathname, postRoute, { query: url.searchParams });
+      await this.handlePost(req, res, pathname, postRoute, { query: url.searchParams, headers: req.headers });
       return;
     }
     if (req.method !== 'GET') {
@@ -323,7 +350,7 @@ export class KioskServer {
 
     const route = this.routes.get(pathname);
     if (route) {
-      await respondJson(res, pathname, () => route({ query: url.searchParams }));
+      await respondJson(res, pathname, () => route({ query: url.searchParams, headers: req.headers }));
       return;
     }
 

@@ -30,6 +30,7 @@ function progressPrinter(what: string): (done: number, total: number, detail?: s
 
 const SIM_USAGE = `usage: pleura sim (--listen unix:PATH|tcp:HOST:PORT | --pty LINK) [--probe C5-2v|L11-5v] [--seed N]
                   [--scene NAME|FILE] [--live] [--cache-dir DIR] [--no-truth] [--loop-frames N]
+                  [--flash-dir DIR [--firmware-trust trust.json]] [--dead-elements I,J] [--weak-elements K]
        pleura sim export --scene NAME|FILE --frames N --out DIR [--probe C5-2v|L11-5v] [--seed N]
                   [--mode rf|bmode|both] [--depth-mm N] [--frame-rate HZ] [--transmits N] [--clip-frames N]
                   [--workers N] [--png]

@@ -3,11 +3,15 @@ import { DeviceApp } from '../../app.js';
 import { configFromFlags } from '../config-from-flags.js';
 import { createLogger } from '../../log.js';
 import { serviceNotifier } from '../../systemd/notify.js';
+import { RecentLog } from '../../maintenance/recent-log.js';
 
 export async function start({ values }: { values: Record<string, string | boolean | undefined> }): Promise<number> {
   const config = configFromFlags('start', values);
-  const log = createLogger(config.logLevel);
+  // The latest lines are kept for the kiosk's maintenance page.
+  const recent = new RecentLog();
+  const log = createLogger(config.logLevel, recent.tee((l) => process.stderr.write(l + '\n')));
   const app = new DeviceApp(config, log);
+  app.recentLog = recent;
   const systemd = serviceNotifier();
   let stopping: Promise<void> | null = null;
   const shutdown = (signal: string) => {

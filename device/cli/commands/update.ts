@@ -5,6 +5,8 @@
  *   build SOURCE_DIR --out FILE --kind software|models|firmware --version X.Y.Z --min-version X.Y.Z --hardware a,b
  *   sign FILE --key PRIVATE.pem [--out FILE]
  *   verify FILE --trust trust.json --hardware ID [--installed X.Y.Z]
+ *   install FILE --root ROOT --trust trust.json [--hardware ID] [--data-dir DIR]   on the device
+ *   status --root ROOT
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +18,9 @@ import { checkSelfSigned, newTrustBody, signTrust, type TrustDocument, type Upda
 import { verifyBundle } from '../../update/verify-bundle.js';
 import { recover, rollback } from '../../update/installer.js';
 import { ReleaseLayout } from '../../update/release-layout.js';
+import { requestRestore } from '../../update/database-backup.js';
+import { defaultHardwareId, examInProgressFromDatabase, UpdateService } from '../../update/update-service.js';
+import { resolveDataDir } from '../../store/data-dir.js';
 import type { CliValues } from '../config-from-flags.js';
 
 const USAGE = `usage:
@@ -24,7 +29,9 @@ const USAGE = `usage:
   pleura update build SOURCE_DIR --out FILE --kind software|models|firmware --release-version X.Y.Z --min-version X.Y.Z --hardware ID[,ID]
   pleura update sign FILE --key KEY.pem [--out FILE]
   pleura update verify FILE --trust trust.json --hardware ID [--installed X.Y.Z]
-  pleura update boot-guard --root /opt/pleura
+  pleura update install FILE --root /opt/pleura --trust /etc/pleura/keys/trust.json [--hardware ID] [--data-dir DIR]
+  pleura update status --root /opt/pleura
+  pleura update boot-guard --root /opt/pleura [--data-dir DIR]
 `;
 
 function need(values: CliValues, name: string): string {
@@ -93,6 +100,27 @@ export async function update({ positionals, values }: { positionals: string[]; v
         process.stdout.write(`OK: ${m.kind} ${m.name} ${m.version} for ${m.hardware.join(', ')}, ${m.files.length} files, signed by ${v.signers.join(', ')}\n`);
         return 0;
       }
+      case 'install': {
+        // On the device, beside the running service: refuses while an exam is open, backs the
+        // database up before the switch; the new release starts at the next service restart.
+        if (!arg) throw new UsageError('FILE is required');
+        const dataDir = resolveDataDir(typeof values['data-dir'] === 'string' ? values['data-dir'] : '');
+        const service = new UpdateService({
+          releaseRoot: need(values, 'root'),
+          trustFile: need(values, 'trust'),
+          hardware: typeof values.hardware === 'string' ? values.hardware : defaultHardwareId(),
+          dataDir,
+          examInProgress: examInProgressFromDatabase(dataDir),
+        });
+        const r = await service.install(arg);
+        process.stdout.write(`installed ${r.version} (was ${r.previous ?? 'nothing'}) on trial${r.databaseBackup ? `; database backed up to ${r.databaseBackup}` : ''}; restart the service (systemctl restart pleura) to start it\n`);
+        return 0;
+      }
+      case 'status': {
+        const state = new ReleaseLayout(need(values, 'root')).readState();
+        process.stdout.write(JSON.stringify(state, null, 2) + '\n');
+        return 0;
+      }
       case 'boot-guard': {
         // Before the service starts: finish an interrupted install, and roll back a trial that
         // is past its self-test deadline (the new release may never have got far enough to).
@@ -100,7 +128,8 @@ export async function update({ positionals, values }: { positionals: string[]; v
         recover(layout);
         const state = layout.readState();
         if (state.trial && Date.now() > state.trial.deadlineMs) {
-          rollback(layout, state, 'the self-test deadline passed before the release confirmed itself');
+          const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : null;
+          rollback(layout, state, 'the self-test deadline passed before the release confirmed itself', dataDir ? (backup) => requestRestore(dataDir, backup, 'rolled back by boot-guard') : undefined);
           process.stdout.write(`rolled back ${state.history.at(-1)?.version ?? ''} to ${state.current ?? 'nothing'}\n`);
         }
         return 0;

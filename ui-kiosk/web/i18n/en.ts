@@ -1,5 +1,6 @@
 /**
- * English strings for the kiosk. Other languages copy this object's keys ({@link KioskMessages}).
+ * English strings for the kiosk. Other languages copy this object's keys ({@link KioskMessages}):
+ * nl.ts (Dutch).
  * Placeholders are {name}; messages.ts fills them.
  */
 export const en = {
@@ -54,7 +55,44 @@ export const en = {
   'controls.depthValue': '{value} cm',
   'controls.gainValue': '{value} dB',
 
+  'findings.title': 'AI findings',
+  'findings.decisionSupport': 'Decision support — not a diagnosis. Confirm on the image.',
+  'findings.showOverlay': 'Show overlays',
+  'findings.hideOverlay': 'Hide overlays',
+  'findings.waiting': 'Waiting for findings…',
+  'findings.bLines': 'B-lines',
+  'findings.bLinesConfluent': '{count}, confluent',
+  'findings.aLines': 'A-lines',
+  'findings.seen': 'seen',
+  'findings.notSeen': 'not seen',
+  'findings.sliding': 'Lung sliding',
+  'findings.sliding.present': 'present',
+  'findings.sliding.absent': 'absent',
+  'findings.sliding.unknown': 'not known yet',
+  'findings.quality': 'View',
+  'findings.quality.good': 'good',
+  'findings.quality.poor': 'not usable',
+  'findings.zone': 'Zone score so far',
+  'findings.zoneValue': '{score} ({frames} frames)',
+  'findings.zoneNone': '—',
+  'findings.consolidation': 'Possible consolidation (red box)',
+  'findings.effusion': 'Possible effusion (blue box)',
+  'findings.unavailable': 'AI findings are off: {reason}',
+  'findings.unavailable.missing': 'the model is not installed. Scanning works as usual.',
+  'findings.unavailable.refused': 'the model file failed its integrity check. Ask your technician to reinstall it.',
+  'findings.unavailable.failed': 'the model could not start. Ask your technician.',
+  'findings.unavailable.loading': 'starting…',
+
+  'quality.no-image': 'No image — put gel on the probe and place it on the chest.',
+  'quality.pleura-not-visible': 'Pleural line not visible — place the probe between two ribs and tilt it slightly.',
+  'quality.pleura-too-short': 'Pleural line too short — a rib is in the way: slide the probe up or down.',
+  'quality.gain-too-high': 'Image too bright — lower the gain.',
+  'quality.gain-too-low': 'Image too dark — raise the gain.',
+  'quality.pleura-too-deep': 'Pleural line low in the image — reduce the depth.',
+  'quality.depth-too-shallow': 'The image ends just below the pleural line — increase the depth.',
+
   'footer.disclaimer': 'Findings are decision support, not a diagnosis.',
+  'maintenance.open': 'Maintenance',
 } as const;
 
 export type MessageKey = keyof typeof en;

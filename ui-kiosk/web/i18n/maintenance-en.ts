@@ -1,0 +1,51 @@
+/**
+ * English strings of the maintenance page (technician mode). Other languages copy the keys
+ * ({@link MaintenanceMessages}); maintenance-nl.ts is Dutch.
+ */
+export const maintenanceEn = {
+  'm.title': 'Maintenance',
+  'm.back': 'Back to scanning',
+  'm.unlock.title': 'Technician mode',
+  'm.unlock.body': 'Enter the technician PIN. Every action here is recorded in the audit log.',
+  'm.unlock.pin': 'Technician PIN',
+  'm.unlock.button': 'Unlock',
+  'm.unlock.expired': 'The session ended. Enter the PIN again.',
+  'm.lock': 'Lock',
+  'm.device.title': 'Device',
+  'm.device.serial': 'Serial number',
+  'm.device.site': 'Site',
+  'm.device.software': 'Software release',
+  'm.device.release': 'Installed releases',
+  'm.device.models': 'Models',
+  'm.device.modelsNone': 'none installed',
+  'm.device.probe': 'Probe',
+  'm.device.firmware': 'Probe firmware',
+  'm.diag.title': 'Probe diagnostics',
+  'm.diag.body': 'Element check: a test acquisition of channel data; imaging pauses for a few seconds.',
+  'm.diag.run': 'Check elements',
+  'm.diag.running': 'Checking the elements…',
+  'm.diag.ok': 'All {count} elements respond (median RMS {median}).',
+  'm.diag.faults': '{count} elements checked (median RMS {median}). Dead: {dead}. Weak: {weak}.',
+  'm.diag.none': 'none',
+  'm.update.title': 'Software update',
+  'm.update.body': 'Install a signed update bundle (.pleura) from a USB stick or a file path. Never during an exam.',
+  'm.update.path': 'Bundle file path',
+  'm.update.install': 'Install update',
+  'm.update.installing': 'Verifying and installing…',
+  'm.update.done': 'Installed {version} (was {previous}). It starts on trial when the device restarts.',
+  'm.media.refresh': 'Look for USB files',
+  'm.media.none': 'No files found on USB sticks.',
+  'm.fw.title': 'Probe firmware',
+  'm.fw.body': 'Flash a signed probe firmware image (.plfw). Imaging stops while it runs; an interrupted flash resumes.',
+  'm.fw.path': 'Firmware image path',
+  'm.fw.flash': 'Update probe firmware',
+  'm.fw.progress': 'Writing {percent} %',
+  'm.fw.done': 'Probe firmware {from} → {to}',
+  'm.fw.failed': 'Probe firmware not updated: {message}',
+  'm.logs.title': 'Recent log',
+  'm.logs.refresh': 'Refresh log',
+  'm.error': 'Refused: {message}',
+} as const;
+
+export type MaintenanceKey = keyof typeof maintenanceEn;
+export type MaintenanceMessages = Record<MaintenanceKey, string>;
