@@ -67,7 +67,7 @@ export const en = {
   'findings.notSeen': 'not seen',
   'findings.sliding': 'Lung sliding',
   'findings.sliding.present': 'present',
-  'findings.sliding.absent': 'absent',
+  'findings.sliding.absent': 'not seen — confirm by eye; absent sliding needs expert review',
   'findings.sliding.unknown': 'not known yet',
   'findings.quality': 'View',
   'findings.quality.good': 'good',

@@ -65,7 +65,7 @@ export const nl: KioskMessages = {
   'findings.notSeen': 'niet gezien',
   'findings.sliding': 'Longsliding',
   'findings.sliding.present': 'aanwezig',
-  'findings.sliding.absent': 'afwezig',
+  'findings.sliding.absent': 'niet gezien — controleer zelf; afwezige sliding vraagt om beoordeling door een expert',
   'findings.sliding.unknown': 'nog niet bekend',
   'findings.quality': 'Beeld',
   'findings.quality.good': 'goed',
