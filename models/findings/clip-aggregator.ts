@@ -24,9 +24,14 @@ export interface AggregateOptions {
   robustFrames: number;
   /** Supporting frames listed per finding, at most (the most confident, in seq order). */
   maxSupportingFrames: number;
+  /**
+   * Diagnostics only (`scripts/evaluate/real.js --ignore-quality`): count every frame as usable,
+   * to tell a view-quality gate that rejects a clip from detectors that miss its findings.
+   */
+  ignoreQuality: boolean;
 }
 
-export const AGGREGATE_DEFAULTS: AggregateOptions = { minUsableFrames: 3, flagFraction: 0.25, robustFrames: 3, maxSupportingFrames: 20 };
+export const AGGREGATE_DEFAULTS: AggregateOptions = { minUsableFrames: 3, flagFraction: 0.25, robustFrames: 3, maxSupportingFrames: 20, ignoreQuality: false };
 
 interface FrameRecord {
   seq: number;
@@ -82,7 +87,7 @@ export class ClipAggregator {
     const regionH = f.geometry ? f.geometry.regionPx.y1 - f.geometry.regionPx.y0 : null;
     this.records.push({
       seq: f.seq,
-      usable: f.quality.usable,
+      usable: f.quality.usable || this.options.ignoreQuality,
       qualityScore: f.quality.score,
       reasons: f.quality.reasons.map((r) => r.code),
       pleura: f.pleura.present,

@@ -17,6 +17,8 @@ export interface ReplayOptions {
   regionFrames: number;
   /** Called with each frame's findings (e.g. to print per-frame lines). */
   onFrame?: (f: FrameFindings) => void;
+  /** Count every frame as usable (diagnostics; see AggregateOptions.ignoreQuality). */
+  ignoreQuality?: boolean;
 }
 
 export interface ReplayAnalysis {
@@ -36,7 +38,7 @@ export async function analyzeReplay(source: ReplaySource & { warnings?: string[]
   const regionFrames = Math.max(1, options.regionFrames ?? 30);
   const t0 = performance.now();
   analyzer.reset();
-  const aggregator = new ClipAggregator();
+  const aggregator = new ClipAggregator({ ignoreQuality: options.ignoreQuality ?? false });
   const warnings: string[] = [];
   let region: ReplayAnalysis['region'] = null;
   let decoded = 0;

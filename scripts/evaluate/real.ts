@@ -5,7 +5,7 @@
  * real-evaluate.ts against labels.csv, grouped by patient_group. Run from the repository root
  * after `npm run build`:
  *
- *   node dist/scripts/evaluate/real.js [--data ../shared/datasets/lus-dev] [--method model|classical]
+ *   node dist/scripts/evaluate/real.js [--data ../shared/datasets/lus-dev] [--method model|classical] [--ignore-quality]
  *        [--model MANIFEST] [--limit N] [--every N] [--kind clip|image] [--json OUT.json]
  *        [--predictions ANALYZE.jsonl] [--resamples N] [--seed N]
  *
@@ -38,14 +38,14 @@ export async function openAnalyzer(method: FindingsMethod, manifest: string, log
 }
 
 /** `pleura analyze --json` on each labelled file, in-process (one analyzer for all files). */
-export async function analyzeFiles(analyzer: FrameAnalyzer, dataDir: string, labels: readonly RealLabel[], every: number, log?: (line: string) => void): Promise<AnalyzeLine[]> {
+export async function analyzeFiles(analyzer: FrameAnalyzer, dataDir: string, labels: readonly RealLabel[], every: number, log?: (line: string) => void, ignoreQuality = false): Promise<AnalyzeLine[]> {
   const out: AnalyzeLine[] = [];
   const t0 = performance.now();
   for (const [i, lab] of labels.entries()) {
     const file = path.join(dataDir, lab.file);
     try {
       const source = await openReplay(file);
-      out.push(toResult(lab.file, await analyzeReplay(source, analyzer, { every }), every));
+      out.push(toResult(lab.file, await analyzeReplay(source, analyzer, { every, ignoreQuality }), every));
     } catch (err) {
       const e = err as Error;
       out.push({ file: lab.file, error: `${e.name}: ${e.message}` });
@@ -96,6 +96,7 @@ async function main(): Promise<void> {
       predictions: { type: 'string' },
       resamples: { type: 'string' },
       seed: { type: 'string' },
+      'ignore-quality': { type: 'boolean', default: false },
     },
   });
   if (values.method !== 'model' && values.method !== 'classical') throw new RealDatasetError(`--method must be model or classical, got ${values.method}`);
@@ -121,8 +122,8 @@ async function main(): Promise<void> {
   } else {
     const analyzer = await openAnalyzer(values.method as FindingsMethod, values.model, log);
     try {
-      lines = await analyzeFiles(analyzer, values.data, labels, int('every', values.every, 1)!, log);
-      method = `${analyzer.method} (${analyzer.executionProvider})${values.every !== '1' ? `, 1 frame in ${values.every} analysed` : ''}`;
+      lines = await analyzeFiles(analyzer, values.data, labels, int('every', values.every, 1)!, log, values['ignore-quality']);
+      method = `${analyzer.method} (${analyzer.executionProvider})${values.every !== '1' ? `, 1 frame in ${values.every} analysed` : ''}${values['ignore-quality'] ? ', view-quality gate off (diagnostic)' : ''}`;
     } finally {
       await analyzer.close();
     }
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
   if (seed !== undefined) bootstrap.seed = seed;
   const e = evaluateReal(labels, lines, { method, data: values.data }, bootstrap);
   process.stdout.write(`${printRealEvaluation(e)}\n`);
-  const out = values.json ?? path.join('dist', 'evaluate', `real-${values.method}.json`);
+  const out = values.json ?? path.join('dist', 'evaluate', `real-${values.method}${values['ignore-quality'] ? '-ungated' : ''}.json`);
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify(e, null, 1)}\n`);
   process.stdout.write(`wrote ${out}\n`);
