@@ -31,8 +31,22 @@ export function formatMetrics(samples: Sample[]): string {
 
 const PROBE_STATES = ['disconnected', 'connecting', 'identifying', 'ready', 'streaming', 'incompatible'];
 
-export function statusSamples(status: Pick<DeviceStatus, 'uptimeS' | 'probe' | 'pipeline' | 'latencyMs'> & Partial<Pick<DeviceStatus, 'storage' | 'sync'>>): Sample[] {
-  return [...pipelineSamples(status), ...storageSamples(status)];
+export function statusSamples(status: Pick<DeviceStatus, 'uptimeS' | 'probe' | 'pipeline' | 'latencyMs'> & Partial<Pick<DeviceStatus, 'storage' | 'sync' | 'models'>>): Sample[] {
+  return [...pipelineSamples(status), ...storageSamples(status), ...modelSamples(status)];
+}
+
+/** Which model version runs where (an "info" gauge, 1 per model), and its inference cost. */
+function modelSamples(status: Partial<Pick<DeviceStatus, 'models'>>): Sample[] {
+  const models = status.models ?? [];
+  if (!models.length) return [];
+  const info = (m: (typeof models)[number]) => ({ model: m.name, version: m.version ?? '', execution_provider: m.executionProvider ?? '', state: m.state });
+  return [
+    { name: 'pleura_model_info', help: 'A loaded (or refused) model: version, execution provider and state as labels; value 1.', type: 'gauge', values: models.map((m) => ({ labels: info(m), value: 1 })) },
+    { name: 'pleura_model_running', help: '1 while the model runs on live frames.', type: 'gauge', values: models.map((m) => ({ labels: { model: m.name }, value: m.state === 'running' ? 1 : 0 })) },
+    { name: 'pleura_model_inference_ms', help: 'Per-frame inference in the infer stage, ms.', type: 'gauge', values: models.flatMap((m) => [{ labels: { model: m.name, quantile: '0.5' }, value: m.latencyMsP50 ?? NaN }, { labels: { model: m.name, quantile: '0.99' }, value: m.latencyMsP99 ?? NaN }]) },
+    { name: 'pleura_model_frames_analyzed_total', help: 'Frames the model analysed.', type: 'counter', values: models.map((m) => ({ labels: { model: m.name }, value: m.framesAnalyzed })) },
+    { name: 'pleura_model_frames_skipped_total', help: 'Display frames the infer stage had no time for (newest frame wins).', type: 'counter', values: models.map((m) => ({ labels: { model: m.name }, value: m.droppedFrames })) },
+  ];
 }
 
 function storageSamples(status: Partial<Pick<DeviceStatus, 'storage' | 'sync'>>): Sample[] {

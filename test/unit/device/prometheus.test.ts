@@ -44,3 +44,18 @@ test('served as text by the kiosk server, not as JSON', async (t) => {
     await server.stop();
   }
 });
+
+test('model versions and their execution provider are exported for the fleet', (t) => {
+  const text = formatMetrics(
+    statusSamples({
+      ...status,
+      models: [
+        { name: 'lung-findings', version: '1.0.0', state: 'running', executionProvider: 'cpu', manifest: 'm.json', error: null, stage: 'infer', latencyMsP50: 2.5, latencyMsP99: 9.1, framesAnalyzed: 120, droppedFrames: 3, ratePerS: 29.5, findingsAgeMsP50: 6 },
+      ],
+    }),
+  );
+  t.regex(text, /^pleura_model_info\{model="lung-findings",version="1\.0\.0",execution_provider="cpu",state="running"\} 1$/m);
+  t.regex(text, /^pleura_model_running\{model="lung-findings"\} 1$/m);
+  t.regex(text, /^pleura_model_inference_ms\{model="lung-findings",quantile="0\.99"\} 9\.1$/m);
+  t.regex(text, /^pleura_model_frames_skipped_total\{model="lung-findings"\} 3$/m);
+});
