@@ -1,5 +1,6 @@
 import { Controls } from './controls.js';
 import { DepthScale } from './depth-scale.js';
+import { ExamPanel } from './exam/exam-panel.js';
 import { catalogueFor, t, useCatalogue } from './i18n/messages.js';
 import { FindingsOverlay } from './findings-overlay.js';
 import { FindingsPanel } from './findings-panel.js';
@@ -66,7 +67,45 @@ function main(): void {
     regions: byTestId('findings-regions'),
     zone: byTestId('zone-score'),
   }, (on) => overlay.setEnabled(on));
-  overlay.onShown = (f) => findingsPanel.show(f);
+  const examPanel = new ExamPanel({
+    panel: byTestId('exam-panel'),
+    start: byTestId<HTMLButtonElement>('exam-start'),
+    active: byTestId('exam-active'),
+    patient: byTestId('exam-patient'),
+    map: document.querySelector<SVGSVGElement>('[data-testid="body-map"]')!,
+    next: byTestId<HTMLButtonElement>('exam-next'),
+    capture: byTestId<HTMLButtonElement>('exam-capture'),
+    finish: byTestId<HTMLButtonElement>('exam-finish'),
+    message: byTestId('exam-message'),
+    dialog: {
+      root: byTestId('exam-start-dialog'),
+      form: document.querySelector<HTMLFormElement>('.exam-dialog')!,
+      patientId: byTestId<HTMLInputElement>('exam-patient-id'),
+      patientName: byTestId<HTMLInputElement>('exam-patient-name'),
+      operator: byTestId<HTMLInputElement>('exam-operator'),
+      protocols: byTestId('exam-protocols'),
+      cancel: byTestId<HTMLButtonElement>('exam-start-cancel'),
+      submit: byTestId<HTMLButtonElement>('exam-start-submit'),
+      error: byTestId('exam-start-error'),
+    },
+    summary: {
+      root: byTestId('exam-summary'),
+      patient: byTestId('summary-patient'),
+      rows: byTestId('summary-rows'),
+      total: byTestId('summary-total'),
+      sync: byTestId('summary-sync'),
+      print: byTestId<HTMLButtonElement>('summary-print'),
+      close: byTestId<HTMLButtonElement>('summary-close'),
+    },
+  });
+  // Only a device with a store has the exam API (an unprovisioned one has neither): ask for the
+  // open exam once its status says so, instead of a request that can only fail.
+  let examChecked = false;
+  overlay.onShown = (f) => {
+    findingsPanel.show(f);
+    // Like the panel, the exam keeps the last zone score shown when a frame has no findings.
+    if (f) examPanel.noteFindings(f);
+  };
   imageView.onDrawn = (frame) => overlay.frameDrawn(frame);
 
   let connection: KioskConnection | undefined;
@@ -89,6 +128,10 @@ function main(): void {
     onFindings: (findings) => overlay.add(findings),
     onStatus: (raw) => {
       const status = readStatus(raw);
+      if (!examChecked && typeof raw === 'object' && raw !== null && 'storage' in raw) {
+        examChecked = true;
+        void examPanel.init();
+      }
       findingsPanel.setModel(status.findingsModel);
       statusBar.setStatus(status);
       notProvisioned.hidden = status.provisioned;

@@ -1,0 +1,144 @@
+/**
+ * The guided lung exam on the kiosk, the whole device (`pleura start`, simulated probe, the
+ * stand-in findings model so that zones get an AI score) with the page in Chromium: start an
+ * 8-zone exam from the dialog, choose and capture three zones on the body map, finish, and read
+ * the summary (three zone scores, the total, decision support, the sync state). Screenshots at
+ * 1280×800: test-artifacts/exam-*.png.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import type { Page } from 'playwright-core';
+import type { ExamDetail } from '../../device/exam/records.js';
+import { launchChromium } from '../helpers/chromium.js';
+import { startDevice } from '../helpers/device.js';
+import { get } from '../helpers/exam-api.js';
+import { writeStandInFindingsModel } from '../helpers/findings-model.js';
+
+const ARTIFACTS = 'test-artifacts';
+
+async function zoneStatus(page: Page, zone: string): Promise<{ status: string; current: string; text: string }> {
+  const g = page.getByTestId(`zone-${zone}`);
+  return {
+    status: (await g.getAttribute('data-status')) ?? '',
+    current: (await g.getAttribute('data-current')) ?? '',
+    text: (await g.locator('.zone-status').textContent()) ?? '',
+  };
+}
+
+test.serial('a guided 8-zone exam on the kiosk: start, choose and capture three zones, finish, summary with scores and total', async (t) => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pleura-kiosk-exam-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const { manifestPath } = writeStandInFindingsModel(dir);
+  const configFile = path.join(dir, 'config.json');
+  // Short clips: the test is about the page, not about storing long DICOM files.
+  fs.writeFileSync(configFile, JSON.stringify({ capture: { cineSeconds: 4, defaultSeconds: 1 } }));
+  const device = await startDevice(['--mode', 'bmode', '--config', configFile, '--findings-model', manifestPath]);
+  const browser = await launchChromium();
+  try {
+    await device.until((s) => s.cine.frames >= 20 && (s.models[0]?.framesAnalyzed ?? 0) >= 5, 60_000, 'frames and findings');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(device.url);
+    await page.getByTestId('image-frame').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.getByTestId('exam-start').waitFor({ state: 'visible', timeout: 10_000 });
+    const startBox = await page.getByTestId('exam-start').boundingBox();
+    t.true((startBox?.height ?? 0) >= 48, 'Start exam: touch target ≥ 48 px');
+
+    // The dialog: a missing field is said, not sent.
+    await page.getByTestId('exam-start').click();
+    await page.getByTestId('exam-start-dialog').waitFor({ state: 'visible' });
+    await page.getByTestId('exam-start-submit').click();
+    t.regex((await page.getByTestId('exam-start-error').textContent()) ?? '', /Fill in the patient ID/);
+    await page.getByTestId('exam-patient-id').fill('MRN-2231-77');
+    await page.getByTestId('exam-patient-name').fill('Visser^Anna');
+    await page.getByTestId('exam-operator').fill('nurse Bo');
+    await page.getByTestId('protocol-lus-8').click();
+    t.is(await page.getByTestId('protocol-lus-8').getAttribute('aria-pressed'), 'true');
+    const inputBox = await page.getByTestId('exam-patient-id').boundingBox();
+    t.true((inputBox?.height ?? 0) >= 48, 'patient field ≥ 48 px high');
+    await page.screenshot({ path: `${ARTIFACTS}/exam-start.png` });
+    await page.getByTestId('exam-start-submit').click();
+
+    // The exam: 8 zones on the map, the first chosen by the device's suggestion.
+    await page.getByTestId('exam-active').waitFor({ state: 'visible', timeout: 10_000 });
+    t.is(await page.getByTestId('exam-start-dialog').isVisible(), false);
+    t.is(await page.locator('.body-map .zone').count(), 8);
+    await page.waitForFunction(() => document.querySelector('[data-testid="zone-R1"]')?.getAttribute('data-current') === 'true', undefined, { timeout: 5000 });
+    const open = await get<ExamDetail | null>(device.url, '/api/exam/current');
+    t.like(open, { protocol: 'lus-8', operator: 'nurse Bo', currentZone: 'R1', state: 'open' });
+    t.deepEqual(open?.patient && { id: open.patient.id, name: open.patient.name }, { id: 'MRN-2231-77', name: 'Visser^Anna' });
+    for (const z of ['R1', 'R3', 'L2']) {
+      const box = await page.getByTestId(`zone-${z}`).boundingBox();
+      t.true((box?.width ?? 0) >= 48 && (box?.height ?? 0) >= 48, `zone ${z} touch target ${box?.width}×${box?.height}`);
+    }
+    // The live findings panel has a zone score before the first capture.
+    await page.waitForFunction(() => /^\d/.test(document.querySelector('[data-testid="zone-score"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    const panelScore = Number(((await page.getByTestId('zone-score').textContent()) ?? '').trim().split(' ')[0]);
+
+    const captureZone = async (zone: string): Promise<void> => {
+      await page.getByTestId(`zone-${zone}`).click();
+      await page.waitForFunction((z) => document.querySelector(`[data-testid="zone-${z}"]`)?.getAttribute('data-current') === 'true', zone, { timeout: 5000 });
+      t.regex((await page.getByTestId('exam-capture').textContent()) ?? '', new RegExp(`Capture ${zone}`));
+      await page.getByTestId('exam-capture').click();
+      await page.waitForFunction((z) => document.querySelector(`[data-testid="zone-${z}"]`)?.getAttribute('data-status') === 'captured', zone, { timeout: 20_000 });
+    };
+    await captureZone('R1');
+    t.regex((await page.getByTestId('exam-next').textContent()) ?? '', /Next: R2/, 'the first zone without a clip is suggested');
+    t.is(await page.getByTestId('zone-R2').getAttribute('data-next'), 'true');
+    await captureZone('R3');
+    await captureZone('L2');
+    for (const z of ['R1', 'R3', 'L2']) {
+      const s = await zoneStatus(page, z);
+      t.is(s.status, 'captured');
+      t.is(s.text, `AI ${panelScore}`, `${z}: the AI score from the findings panel`);
+    }
+    t.like(await zoneStatus(page, 'R2'), { status: 'not-scanned', text: '' });
+    t.is(await page.getByTestId('zone-L2').getAttribute('data-current'), 'true');
+    t.regex((await page.getByTestId('exam-patient').textContent()) ?? '', /3\/8 zones/);
+    const captureBox = await page.getByTestId('exam-capture').boundingBox();
+    t.true((captureBox?.height ?? 0) >= 48, 'Capture: touch target ≥ 48 px');
+    await page.screenshot({ path: `${ARTIFACTS}/exam-body-map.png` });
+    const during = await get<ExamDetail>(device.url, `/api/exam?id=${open!.id}`);
+    t.deepEqual(during.clips.map((c) => c.zone), ['R1', 'R3', 'L2']);
+
+    // Finish → the summary.
+    await page.getByTestId('exam-finish').click();
+    await page.getByTestId('exam-summary').waitFor({ state: 'visible', timeout: 10_000 });
+    const rows = page.getByTestId('summary-rows').locator('tr');
+    t.is(await rows.count(), 8);
+    const scores: Record<string, string> = {};
+    for (let i = 0; i < 8; i++) {
+      const row = rows.nth(i);
+      scores[(await row.getAttribute('data-zone'))!] = ((await row.locator('.summary-score').textContent()) ?? '').trim();
+    }
+    t.deepEqual(scores, { R1: String(panelScore), R2: '—', R3: String(panelScore), R4: '—', L1: '—', L2: String(panelScore), L3: '—', L4: '—' });
+    t.is(await page.getByTestId('summary-total').getAttribute('data-total'), String(3 * panelScore));
+    t.regex((await page.getByTestId('summary-total').textContent()) ?? '', new RegExp(`Total LUS score \\(AI\\): ${3 * panelScore} — 3 of 8 zones scored`));
+    t.regex((await page.getByTestId('exam-summary').textContent()) ?? '', /decision support, not a diagnosis/);
+    t.regex((await page.getByTestId('summary-sync').textContent()) ?? '', /^Sync: /);
+    t.regex((await page.getByTestId('summary-rows').textContent()) ?? '', /B-lines/, 'the AI findings stored with the clips');
+    await page.screenshot({ path: `${ARTIFACTS}/exam-summary.png` });
+    await page.emulateMedia({ media: 'print' });
+    t.is(await page.getByTestId('image-area').isVisible(), false, 'print: only the summary');
+    t.is(await page.getByTestId('summary-total').isVisible(), true);
+    await page.emulateMedia({ media: 'screen' });
+    const finished = await get<ExamDetail>(device.url, `/api/exam?id=${open!.id}`);
+    t.is(finished.state, 'finished');
+    t.is(await get(device.url, '/api/exam/current'), null);
+
+    await page.getByTestId('summary-close').click();
+    await page.getByTestId('exam-start').waitFor({ state: 'visible', timeout: 5000 });
+    t.is(await page.getByTestId('exam-active').isVisible(), false);
+
+    // Dutch: the exam strings are translated.
+    const nl = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await nl.goto(`${device.url}/?lang=nl`);
+    await nl.getByTestId('exam-start').waitFor({ state: 'visible', timeout: 10_000 });
+    t.is((await nl.getByTestId('exam-start').textContent())?.trim(), 'Onderzoek starten');
+  } finally {
+    await browser.close();
+    t.is(await device.stop(), 0);
+  }
+});

@@ -1,0 +1,57 @@
+import test from 'ava';
+import { PROTOCOLS } from '../../../device/exam/protocols.js';
+import type { ExamDetailView } from '../../../ui-kiosk/web/exam/exam-client.js';
+import { summarise } from '../../../ui-kiosk/web/exam/exam-summary.js';
+import { EXAM_PROTOCOLS, MAP_WIDTH, mapHeight, nextZone, protocolZones, zoneShapes } from '../../../ui-kiosk/web/exam/lung-zones.js';
+
+test("the page's protocols are the device's, zone for zone, in the device's order", (t) => {
+  t.deepEqual(EXAM_PROTOCOLS.map((p) => p.id).sort(), Object.keys(PROTOCOLS).sort());
+  for (const p of EXAM_PROTOCOLS) t.deepEqual(protocolZones(p.id), [...PROTOCOLS[p.id]!.zones]);
+});
+
+test('the next zone is the first without a clip, in protocol order', (t) => {
+  const zones = protocolZones('lus-8');
+  t.is(nextZone(zones, new Set()), 'R1');
+  t.is(nextZone(zones, new Set(['R1', 'R3', 'L2'])), 'R2');
+  t.is(nextZone(zones, new Set(zones)), null);
+});
+
+test('every zone is on the map, inside it, touchable (≥ 48 px) and apart from the others', (t) => {
+  for (const p of EXAM_PROTOCOLS) {
+    const shapes = zoneShapes(p.id);
+    t.deepEqual(shapes.map((s) => s.zone), protocolZones(p.id));
+    for (const s of shapes) {
+      t.true(s.width >= 48 && s.height >= 48, `${p.id} ${s.zone}: ${s.width}×${s.height}`);
+      t.true(s.x >= 0 && s.y >= 0 && s.x + s.width <= MAP_WIDTH && s.y + s.height <= mapHeight(p.id), `${p.id} ${s.zone} inside the map`);
+      for (const o of shapes) {
+        if (o === s) continue;
+        const overlap = s.x < o.x + o.width && o.x < s.x + s.width && s.y < o.y + o.height && o.y < s.y + s.height;
+        t.false(overlap, `${p.id}: ${s.zone} and ${o.zone} overlap`);
+      }
+    }
+  }
+  // The front view faces the operator: the patient's right anterior zone is left of the left one.
+  const front = zoneShapes('lus-12');
+  t.true(front.find((s) => s.zone === 'R1')!.x < front.find((s) => s.zone === 'L1')!.x);
+  t.true(front.find((s) => s.zone === 'R5')!.x > front.find((s) => s.zone === 'L5')!.x, 'the back view is seen from behind');
+});
+
+test('the summary: scores per zone, the total of scored zones, unscored and unscanned zones apart', (t) => {
+  const exam: ExamDetailView = {
+    id: 'E20250114-7K3Q9A', state: 'finished', patient: { id: 'MRN-1', name: 'A^B' }, operator: 'nurse A', protocol: 'lus-6',
+    startedAt: '', finishedAt: '', currentZone: 'L1',
+    clips: [{ id: 'C1', zone: 'R1', capturedAt: '' }, { id: 'C2', zone: 'R2', capturedAt: '' }, { id: 'C3', zone: 'L1', capturedAt: '' }, { id: 'C4', zone: 'L3', capturedAt: '' }],
+    findings: [{ clipId: 'C3', zone: 'L1', values: { zoneScore: 3, bLineCount: 9 }, confidence: 0.9 }],
+  };
+  const recorded = new Map([
+    ['R1', { score: 2, findings: { bLineCount: 4 } }],
+    ['R2', { score: null, findings: null }],
+    ['L3', { score: 0, findings: null }],
+  ]);
+  const s = summarise(exam, recorded);
+  t.deepEqual(s.zones.map((z) => [z.zone, z.clips, z.score]), [['R1', 1, 2], ['R2', 1, null], ['R3', 0, null], ['L1', 1, 3], ['L2', 0, null], ['L3', 1, 0]]);
+  t.is(s.total, 5);
+  t.is(s.scored, 3, 'a score of 0 counts as scored');
+  t.deepEqual(s.zones.find((z) => z.zone === 'L1')!.findings, { zoneScore: 3, bLineCount: 9 }, 'stored findings first');
+  t.deepEqual(s.zones.find((z) => z.zone === 'R1')!.findings, { bLineCount: 4 }, 'else what was seen at capture');
+});

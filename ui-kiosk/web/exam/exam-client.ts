@@ -1,0 +1,91 @@
+/**
+ * The kiosk's side of the exam HTTP API (docs/api.md "The exam workflow"): typed calls, and the
+ * shapes of the answers as far as the page uses them. The page cannot import device/exam/records.ts
+ * (only dist/ui-kiosk/web is served), so the few fields it reads are declared here.
+ */
+
+export type ExamState = 'open' | 'finished';
+export type ExamSyncState = 'local' | 'waiting' | 'sending' | 'synced';
+
+export interface ExamView {
+  id: string;
+  state: ExamState | string;
+  patient: { id: string; name: string; pseudonym?: string };
+  operator: string;
+  protocol: string;
+  startedAt: string;
+  finishedAt: string | null;
+  currentZone: string | null;
+}
+
+export interface ClipView {
+  id: string;
+  zone: string;
+  capturedAt: string;
+  state?: string;
+}
+
+/** AI values stored with a clip (decision support). */
+export interface StoredFindingValues {
+  bLineCount?: number;
+  zoneScore?: number;
+  pleuralLineAbnormal?: boolean;
+  consolidation?: boolean;
+  effusion?: boolean;
+  lungSliding?: boolean;
+}
+
+export interface ExamDetailView extends ExamView {
+  clips: ClipView[];
+  findings: { clipId: string; zone: string; values: StoredFindingValues; confidence: number }[];
+  sync?: { state: ExamSyncState | string; objects: number; verified: number; lastError: string | null };
+}
+
+export interface StartExamRequest {
+  patient: { id: string; name: string };
+  operator: string;
+  protocol: string;
+}
+
+/** An answer other than 2xx; `message` is the device's sentence for the person at the kiosk. */
+export class ExamApiError extends Error {
+  override readonly name = 'ExamApiError';
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+async function call<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, cache: 'no-store' };
+  if (body !== undefined) {
+    init.headers = { 'Content-Type': 'application/json' };
+    init.body = JSON.stringify(body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(route, init);
+  } catch (err) {
+    throw new ExamApiError(0, err instanceof Error ? err.message : String(err));
+  }
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (e.g. a plain 404 page): keep the status, say what came.
+  }
+  if (!res.ok) {
+    const error = json && typeof json === 'object' && typeof (json as { error?: unknown }).error === 'string' ? (json as { error: string }).error : `${res.status} ${text.slice(0, 120)}`;
+    throw new ExamApiError(res.status, error);
+  }
+  return json as T;
+}
+
+export const examApi = {
+  current: () => call<ExamView | null>('GET', '/api/exam/current'),
+  get: (id: string) => call<ExamDetailView>('GET', `/api/exam?id=${encodeURIComponent(id)}`),
+  start: (req: StartExamRequest) => call<ExamView>('POST', '/api/exam/start', req),
+  zone: (examId: string, zone: string) => call<ExamView>('POST', '/api/exam/zone', { examId, zone }),
+  capture: (examId: string) => call<ClipView>('POST', '/api/exam/capture', { examId }),
+  finish: (examId: string) => call<ExamDetailView>('POST', '/api/exam/finish', { examId }),
+};

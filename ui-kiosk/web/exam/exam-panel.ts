@@ -1,0 +1,198 @@
+/**
+ * The guided exam beside the live image: "Start exam" when none is open; during an exam the
+ * patient, the body map (tap a zone to choose it), the suggested next zone, Capture and Finish;
+ * after Finish the summary. The device's exam API is the truth for the exam, its zone and its
+ * clips (a reload resumes the open exam); the page adds the AI zone score shown in the findings
+ * panel at the moment of each capture.
+ *
+ * Hidden when the server has no exam API (GET /api/exam/current is not answered).
+ */
+import { t } from '../i18n/messages.js';
+import type { KioskFindings } from '../protocol.js';
+import { BodyMap, type ZoneState } from './body-map.js';
+import { examApi, ExamApiError, type ExamDetailView, type ExamView, type StartExamRequest, type StoredFindingValues } from './exam-client.js';
+import { ExamSummary, protocolName, type RecordedZone, type SummaryElements } from './exam-summary.js';
+import { nextZone, protocolZones } from './lung-zones.js';
+import { StartDialog, type StartDialogElements } from './start-dialog.js';
+
+export interface ExamPanelElements {
+  panel: HTMLElement;
+  start: HTMLButtonElement;
+  active: HTMLElement;
+  patient: HTMLElement;
+  map: SVGSVGElement;
+  next: HTMLButtonElement;
+  capture: HTMLButtonElement;
+  finish: HTMLButtonElement;
+  message: HTMLElement;
+  dialog: StartDialogElements;
+  summary: SummaryElements;
+}
+
+/** How often the summary asks for the finished exam's sync state. */
+const SYNC_POLL_MS = 3000;
+
+export class ExamPanel {
+  private exam: ExamDetailView | null = null;
+  /** Per zone, the live AI findings and zone score at its latest capture. */
+  private readonly scores = new Map<string, RecordedZone>();
+  private live: RecordedZone = { score: null, findings: null };
+  private busy = false;
+  private readonly map: BodyMap;
+  private readonly dialog: StartDialog;
+  private readonly summary: ExamSummary;
+  private syncTimer: number | undefined;
+
+  constructor(private readonly el: ExamPanelElements) {
+    this.map = new BodyMap(el.map, (zone) => void this.selectZone(zone));
+    this.dialog = new StartDialog(el.dialog);
+    this.summary = new ExamSummary(el.summary, () => this.stopSyncPoll());
+    el.start.addEventListener('click', () => this.dialog.open((req) => void this.start(req)));
+    el.next.addEventListener('click', () => {
+      const next = el.next.dataset['zone'];
+      if (next) void this.selectZone(next);
+    });
+    el.capture.addEventListener('click', () => void this.capture());
+    el.finish.addEventListener('click', () => void this.finish());
+  }
+
+  /** Looks for an open exam to resume; leaves the panel hidden when there is no exam API. */
+  async init(): Promise<void> {
+    let current: ExamView | null;
+    try {
+      current = await examApi.current();
+    } catch (err) {
+      console.warn('exam API not available; the exam panel stays hidden:', err instanceof Error ? err.message : err);
+      return;
+    }
+    this.el.panel.hidden = false;
+    if (current) await this.load(current.id);
+    this.render();
+  }
+
+  /** The findings now on screen: their zone score is what a capture records. */
+  noteFindings(f: KioskFindings): void {
+    const findings: StoredFindingValues = { bLineCount: f.bLines.count, consolidation: f.consolidation !== null, effusion: f.effusion !== null };
+    if (f.sliding !== 'unknown') findings.lungSliding = f.sliding === 'present';
+    this.live = { score: f.zone?.score ?? null, findings };
+  }
+
+  private async start(req: StartExamRequest): Promise<void> {
+    this.dialog.setBusy(true);
+    try {
+      const exam = await examApi.start(req);
+      this.scores.clear();
+      await this.load(exam.id);
+      this.dialog.close();
+      // The first zone of the protocol is where the operator starts.
+      const first = protocolZones(exam.protocol)[0];
+      if (first) await this.selectZone(first);
+    } catch (err) {
+      this.dialog.showError(err instanceof Error ? err.message : String(err));
+      this.dialog.setBusy(false);
+    }
+    this.render();
+  }
+
+  private async selectZone(zone: string): Promise<void> {
+    const exam = this.exam;
+    if (!exam || this.busy) return;
+    await this.run(async () => {
+      const updated = await examApi.zone(exam.id, zone);
+      exam.currentZone = updated.currentZone;
+    });
+  }
+
+  private async capture(): Promise<void> {
+    const exam = this.exam;
+    const zone = exam?.currentZone;
+    if (!exam || !zone || this.busy) return;
+    // The score shown when the operator pressed Capture, not one that arrives while saving.
+    const seen = this.live;
+    await this.run(async () => {
+      await examApi.capture(exam.id);
+      this.scores.set(zone, seen);
+      await this.load(exam.id);
+      const next = nextZone(protocolZones(exam.protocol), this.captured());
+      this.message(next ? t('exam.captured', { zone, next }) : t('exam.capturedAll', { zone }));
+    }, t('exam.capturing', { zone }));
+  }
+
+  private async finish(): Promise<void> {
+    const exam = this.exam;
+    if (!exam || this.busy) return;
+    await this.run(async () => {
+      const finished = await examApi.finish(exam.id);
+      this.exam = null;
+      this.summary.show(finished, this.scores);
+      this.startSyncPoll(finished);
+    }, t('exam.finishing'));
+  }
+
+  private startSyncPoll(exam: ExamDetailView): void {
+    this.stopSyncPoll();
+    this.syncTimer = window.setInterval(() => {
+      if (!this.summary.open) return this.stopSyncPoll();
+      examApi.get(exam.id).then((e) => this.summary.showSync(e), () => undefined);
+    }, SYNC_POLL_MS);
+  }
+
+  private stopSyncPoll(): void {
+    if (this.syncTimer !== undefined) window.clearInterval(this.syncTimer);
+    this.syncTimer = undefined;
+  }
+
+  private async load(id: string): Promise<void> {
+    const exam = await examApi.get(id);
+    this.exam = exam.state === 'open' ? exam : null;
+  }
+
+  /** One request at a time; its refusal is shown as the device worded it. */
+  private async run(work: () => Promise<void>, doing?: string): Promise<void> {
+    this.busy = true;
+    if (doing) this.message(doing);
+    this.render();
+    try {
+      await work();
+      if (doing && this.el.message.dataset['kind'] === 'progress') this.message('');
+    } catch (err) {
+      this.message(err instanceof ExamApiError || err instanceof Error ? err.message : String(err), 'error');
+    } finally {
+      this.busy = false;
+      this.render();
+    }
+  }
+
+  private message(text: string, kind: 'progress' | 'info' | 'error' = text.endsWith('…') ? 'progress' : 'info'): void {
+    this.el.message.textContent = text;
+    this.el.message.dataset['kind'] = kind;
+  }
+
+  private captured(): Set<string> {
+    return new Set(this.exam?.clips.map((c) => c.zone) ?? []);
+  }
+
+  private render(): void {
+    const { el, exam } = this;
+    el.start.hidden = exam !== null;
+    el.active.hidden = exam === null;
+    if (!exam) return;
+    const zones = protocolZones(exam.protocol);
+    const captured = this.captured();
+    const states = new Map<string, ZoneState>();
+    for (const z of zones) {
+      const stored = exam.findings.filter((f) => f.zone === z).at(-1)?.values.zoneScore;
+      const recorded = this.scores.get(z)?.score;
+      states.set(z, { captured: captured.has(z), score: recorded ?? (typeof stored === 'number' ? stored : null) });
+    }
+    const next = nextZone(zones, captured);
+    this.map.render({ protocol: exam.protocol, current: exam.currentZone, next, zones: states });
+    el.patient.textContent = t('exam.patient', { id: exam.patient.id, protocol: protocolName(exam.protocol), done: captured.size, zones: zones.length });
+    el.next.hidden = next === null || next === exam.currentZone;
+    el.next.dataset['zone'] = next ?? '';
+    el.next.textContent = next ? t('exam.next', { zone: next }) : '';
+    el.capture.textContent = exam.currentZone ? t('exam.capture', { zone: exam.currentZone }) : t('exam.chooseZone');
+    el.capture.disabled = this.busy || !exam.currentZone;
+    el.finish.disabled = this.busy;
+  }
+}
