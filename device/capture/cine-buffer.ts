@@ -15,6 +15,15 @@ export interface FrameFindings {
   confidence: number;
 }
 
+/**
+ * The findings engine's result for a frame (models/findings/types.ts), attached when it arrives
+ * from the infer stage, a few milliseconds after the frame itself (`attachAnalysis`).
+ */
+export interface FrameAnalysis {
+  model: { name: string; version: string };
+  frame: import('../../models/findings/types.js').FrameFindings;
+}
+
 /** What the buffer takes from each display image. */
 export interface CineInput {
   seq: number;
@@ -27,6 +36,7 @@ export interface CineInput {
   probeId: string;
   pixels: Uint8Array;
   findings?: FrameFindings;
+  analysis?: FrameAnalysis;
 }
 
 /** A frame in the buffer. `pixels` is the slot's memory: copy it before the next push. */
@@ -93,6 +103,20 @@ export class CineBuffer {
   /** Frames held now. */
   get size(): number {
     return this.count;
+  }
+
+  /** Attaches the infer stage's findings to the buffered frame `seq`; false when it is no longer (or not) here. */
+  attachAnalysis(seq: number, analysis: FrameAnalysis): boolean {
+    for (let k = 1; k <= this.count; k++) {
+      const f = this.slots[(this.head - k + this.capacityFrames) % this.capacityFrames]!.frame;
+      if (!f) continue;
+      if (f.seq === seq) {
+        f.analysis = analysis;
+        return true;
+      }
+      if (f.seq < seq) return false;
+    }
+    return false;
   }
 
   /** Frames oldest first. */

@@ -4,6 +4,7 @@
  * copied into one contiguous buffer that can be handed to the store thread without a copy.
  */
 import type { CineBuffer, CineFrame, FrameFindings } from './cine-buffer.js';
+import { ClipAggregator } from '../../models/findings/clip-aggregator.js';
 
 export class CaptureError extends Error {
   override name = 'CaptureError';
@@ -46,11 +47,14 @@ export function assembleClip(frames: CineFrame[], nominalFrameRateHz: number): C
   if (!first || !last) throw new CaptureError('no frames to capture: is the probe connected and streaming?');
   const frameBytes = first.width * first.height;
   const pixels = new Uint8Array(new ArrayBuffer(frames.length * frameBytes));
-  let best: ClipFrames['bestFinding'] = null;
+  let best: ClipFrames['bestFinding'] = null as ClipFrames['bestFinding'];
   frames.forEach((f, i) => {
     pixels.set(f.pixels.subarray(0, frameBytes), i * frameBytes);
     if (f.findings && (!best || f.findings.confidence > best.confidence)) best = { ...f.findings, keyFrame: i + 1 };
   });
+  // The findings engine's frames, when the infer stage ran: the clip's finding is their
+  // aggregate (robust maximum B-line count, flags over usable frames, the zone score).
+  best ??= clipFinding(frames);
   const spanMs = last.timeMs - first.timeMs;
   const frameRateHz = frames.length > 1 && spanMs > 0 ? ((frames.length - 1) * 1000) / spanMs : nominalFrameRateHz;
   return {
@@ -90,4 +94,30 @@ export async function prospective(cine: CineBuffer, seconds: number, nominalFram
   const frames = selectWindow(cine.frames(), from, to);
   if (frames.length === 0) throw new CaptureError(`no frames arrived in ${seconds} s: is the probe streaming and not frozen?`);
   return assembleClip(frames, nominalFrameRateHz);
+}
+
+/**
+ * The clip's finding from the findings engine's frames (models/findings/clip-aggregator.ts):
+ * null when no frame was analysed or none was usable. Confidence: the mean view quality. Key
+ * frame: the one with the clip's B-line count (else the first usable analysed frame). Lung
+ * sliding is recorded only when seen: "not seen" is not a finding (docs/models/evaluation.md).
+ */
+export function clipFinding(frames: CineFrame[]): ClipFrames['bestFinding'] {
+  const analysed = frames.map((f, i) => ({ a: f.analysis, i })).filter((x): x is { a: NonNullable<CineFrame['analysis']>; i: number } => !!x.a);
+  if (!analysed.length) return null;
+  const aggregator = new ClipAggregator();
+  for (const { a } of analysed) aggregator.add(a.frame);
+  const clip = aggregator.result();
+  if (!clip.usableFrames) return null;
+  const keySeq = clip.bLines.frameSeq ?? analysed.find(({ a }) => a.frame.quality.usable)?.a.frame.seq ?? analysed[0]!.a.frame.seq;
+  const keyIndex = frames.findIndex((f) => f.seq === keySeq);
+  const values: FrameFindings['values'] = {
+    bLineCount: clip.bLines.count,
+    pleuralLineAbnormal: clip.pleura.irregular.present,
+    consolidation: clip.consolidation.present,
+    effusion: clip.effusion.present,
+  };
+  if (clip.score.score !== null) values.zoneScore = clip.score.score;
+  if (clip.sliding.state === 'present') values.lungSliding = true;
+  return { model: analysed[0]!.a.model, values, confidence: Math.min(1, Math.max(0, clip.quality.score)), keyFrame: (keyIndex < 0 ? 0 : keyIndex) + 1 };
 }

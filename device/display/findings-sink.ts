@@ -22,6 +22,8 @@ export interface FindingsSinkOptions {
   /** A fresh zone aggregator (models/findings/clip-aggregator.ts); null: no zone score. */
   newAggregator: (() => ClipAggregatorApi) | null;
   model: () => { name: string; version: string | null };
+  /** Each frame's findings as the model gave them (e.g. into the cine buffer, for captures). */
+  onFrameFindings?: (seq: number, findings: FrameFindings) => void;
 }
 
 export class FindingsSink {
@@ -87,6 +89,7 @@ export class FindingsSink {
         this.zoneAtMs = t;
       }
     }
+    this.opts.onFrameFindings?.(h.seq, h.findings);
     this.publish(toKioskFindings(h.findings, h.imageSize, this.zone, this.opts.model()));
   }
 

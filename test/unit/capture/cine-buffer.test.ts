@@ -68,3 +68,34 @@ test('prospective: waits for the next N seconds; if frames stop, keeps what came
     message: /no frames arrived in 0.1 s/,
   });
 });
+
+test('findings that arrive after their frame are attached by seq; a capture stores the clip aggregate', async (t) => {
+  const { emptyFindings } = await import('../../../models/findings/frame-analyzer.js');
+  const model = { name: 'lung-findings', version: '1.0.0' };
+  const analysed = (seq: number, bLines: number) => {
+    const f = emptyFindings({ seq, timeMs: seq * 100 }, { usable: true, score: 0.8, reasons: [] }, 1);
+    f.pleura = { present: true, p: 0.9, yPx: 40, depthMm: 20, extentPx: [[10, 90]], irregular: { present: false, p: 0.1 } };
+    f.aLines = { present: bLines === 0, p: bLines === 0 ? 0.9 : 0.1 };
+    f.bLines = { ...f.bLines, present: bLines > 0, p: bLines > 0 ? 0.95 : 0.05, count: bLines, positionsPx: Array.from({ length: bLines }, (_, i) => 20 + 10 * i) };
+    f.sliding = { state: 'present', score: 9, windowS: 1 };
+    return f;
+  };
+  const cine = new CineBuffer({ seconds: 5, maxFrameRateHz: 10, maxBytes: 1e6 });
+  for (let i = 0; i < 10; i++) cine.push(frame(i, 1000 + i * 100));
+  // B-lines: 2 in most frames, 4 in three frames (the robust maximum), 6 in one (an outlier).
+  const counts = [2, 2, 4, 4, 2, 4, 6, 2, 2, 2];
+  counts.forEach((c, seq) => t.true(cine.attachAnalysis(seq, { model, frame: analysed(seq, c) })));
+  t.false(cine.attachAnalysis(99, { model, frame: analysed(99, 1) }), 'a frame not in the buffer is not invented');
+  const clip = retrospective(cine, 1, 10);
+  t.truthy(clip.bestFinding);
+  t.is(clip.bestFinding!.values.bLineCount, 4, 'the highest count seen in at least 3 frames, not the single 6');
+  t.is(clip.bestFinding!.values.zoneScore, 1, '≥ 3 separate B-lines');
+  t.true(clip.bestFinding!.values.lungSliding);
+  t.deepEqual(clip.bestFinding!.model, model);
+  t.is(clip.frames, 10);
+  t.true([3, 4, 6].includes(clip.bestFinding!.keyFrame), 'the key frame shows the clip count');
+  // No analysis at all: no finding.
+  const bare = new CineBuffer({ seconds: 5, maxFrameRateHz: 10, maxBytes: 1e6 });
+  for (let i = 0; i < 5; i++) bare.push(frame(i, 1000 + i * 100));
+  t.is(retrospective(bare, 1, 10).bestFinding, null);
+});
