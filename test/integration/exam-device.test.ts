@@ -73,7 +73,12 @@ test.serial('the workflow over the local API: start, zone, capture, review, fini
 
     const finished = await post<{ state: string; sync: { state: string; objects: number } }>(d.url, '/api/exam/finish', { examId: e.id });
     t.is(finished.body.state, 'finished');
-    t.deepEqual(finished.body.sync, { ...finished.body.sync, state: 'waiting', objects: 2 }, 'no destination: the outbox waits');
+    // The findings SR goes with the clips when the infer stage gave the clips an AI finding
+    // (the default configuration runs the lung-findings model on the simulated probe).
+    const detail = await get<{ findings: Array<{ zone: string; model: { name: string } }> }>(d.url, `/api/exam?id=${e.id}`);
+    const hasSr = detail.findings.length > 0;
+    t.log(`AI findings stored with the clips: ${detail.findings.map((f) => `${f.zone} (${f.model.name})`).join(', ') || 'none'}`);
+    t.deepEqual(finished.body.sync, { ...finished.body.sync, state: 'waiting', objects: 2 + (hasSr ? 1 : 0) }, 'no destination: the outbox waits');
     t.is((await capture(d.url, e.id, 1)).status, 409);
     const del = await post(d.url, '/api/exam/delete', { examId: e.id, operator: 'nurse Ada' });
     t.is(del.status, 409, 'an unsynced exam is never deleted');
@@ -87,7 +92,7 @@ test.serial('the workflow over the local API: start, zone, capture, review, fini
     // Export while the device runs.
     const out = exportExam(dataDir, e.id);
     t.is(out.status, 0, out.stderr);
-    t.deepEqual([...out.files.keys()].sort(), ['clip-001-R1.dcm', 'clip-002-L2.dcm']);
+    t.deepEqual([...out.files.keys()].sort(), ['clip-001-R1.dcm', 'clip-002-L2.dcm', ...(hasSr ? ['findings-sr.dcm'] : [])]);
     t.is(out.files.get('clip-001-R1.dcm'), retro.body.dicomSha256);
     for (const f of out.files.keys()) t.deepEqual(dciodvfy(path.join(out.dir, f)).problems, [], f);
     fs.rmSync(out.dir, { recursive: true, force: true });
@@ -193,7 +198,8 @@ test.serial('a full disk: captures are refused with a clear message before it is
     t.is((await post(d.url, '/api/exam/finish', { examId: e.id })).status, 200, 'finishing still works: it needs no room for pixels');
     const out = exportExam(dataDir, e.id);
     t.is(out.status, 0, out.stderr);
-    t.deepEqual([...out.files.values()].sort(), clips.map((c) => c.dicomSha256).sort());
+    const clipFiles = [...out.files.entries()].filter(([name]) => name.startsWith('clip-')).map(([, sha]) => sha);
+    t.deepEqual(clipFiles.sort(), clips.map((c) => c.dicomSha256).sort());
     fs.rmSync(out.dir, { recursive: true, force: true });
   } finally {
     await d.stop();

@@ -88,9 +88,13 @@ test.serial('kill -9 during sync, repeated: after restart each instance is in Or
     t.is(status.sync?.destinations[0]?.name, 'pacs');
     t.true(status.sync?.destinations[0]?.online);
 
+    // The clips, and the findings SR when the infer stage gave the clips an AI finding.
+    const srs = detail.sync.perObject.filter((o) => o.kind === 'sr').map((o) => o.sopUid);
+    t.is(srs.length, detail.findings.length ? 1 : 0, 'an SR exactly when there are AI findings');
+    t.log(`AI findings: ${detail.findings.length}; objects: ${clips.length} clips + ${srs.length} SR`);
     const remote = await pacs.studyInstances(e.studyUid);
-    t.is(remote.length, clips.length, 'each instance exactly once');
-    t.deepEqual(remote.map((r) => r.sopUid).sort(), clips.map((c) => c.sopUid).sort());
+    t.is(remote.length, clips.length + srs.length, 'each instance exactly once');
+    t.deepEqual(remote.map((r) => r.sopUid).sort(), [...clips.map((c) => c.sopUid), ...srs].sort());
     const out = exportExam(dataDir, e.id);
     for (const f of out.files.keys()) {
       const md5 = createHash('md5').update(fs.readFileSync(path.join(out.dir, f))).digest('hex');
