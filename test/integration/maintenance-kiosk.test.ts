@@ -66,8 +66,10 @@ test.serial('a technician unlocks maintenance, checks the elements, installs a s
     await browser.close();
     await device.stop();
   });
-  await device.until((s) => s.pipeline.framesShown > 0, 60_000, 'frames');
-  t.is((await device.status()).probe.firmwareVersion, 'pleura-sim 2.0', 'the factory firmware runs');
+  // The probe's identity reaches the status with the acquire stage's telemetry (twice a second),
+  // which may come after the first frame.
+  const first = await device.until((s) => s.pipeline.framesShown > 0 && s.probe.firmwareVersion !== undefined, 60_000, 'frames and the probe identity');
+  t.is(first.probe.firmwareVersion, 'pleura-sim 2.0', 'the factory firmware runs');
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(device.url);
