@@ -6,6 +6,10 @@
  * and key frame. VerificationFlag UNVERIFIED: it is machine output; a reviewer's report is a
  * separate SR.
  *
+ * A value the operator corrected on the device is reported next to the AI's, never instead of
+ * it: the AI value stays as above, and the operator's is a second NUM item with the same concept
+ * whose observer context (TID 1002) is the operator as a person observer.
+ *
  * Everything in it comes from stored data (UIDs, times), so building it again after an
  * interrupted "finish" gives the same object.
  */
@@ -15,7 +19,7 @@ import { generalStudyModule } from './general-study.js';
 import { da, tm } from './dicom-time.js';
 import { MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION } from './equipment.js';
 import { writePart10, type Dataset } from './part10.js';
-import { CODES, LOCAL_SCHEME, codeItem, container, imageItem, numItem, presence, textItem, uidItem, type ContentItem } from './sr-items.js';
+import { CODES, LOCAL_SCHEME, codeItem, container, imageItem, numItem, pnameItem, presence, textItem, uidItem, type Code, type ContentItem } from './sr-items.js';
 import { uidFromName } from './uid.js';
 import { US_MULTIFRAME_SOP_CLASS, type ClipExamContext } from './us-multiframe.js';
 
@@ -29,12 +33,20 @@ export interface FindingsReportInput {
   deviceObserverUid: string;
 }
 
-/** The finding per zone that the report carries: the most confident one. */
+/**
+ * The finding per zone that the report carries: one the operator corrected (the zone's finding
+ * a person looked at), else the most confident one.
+ */
 export function bestFindingPerZone(findings: FindingRecord[]): FindingRecord[] {
   const best = new Map<string, FindingRecord>();
+  const rank = (f: FindingRecord): [number, number, string] => [f.edit ? 1 : 0, f.confidence, f.createdAt];
+  const better = (a: FindingRecord, b: FindingRecord): boolean => {
+    const [x, y] = [rank(a), rank(b)];
+    return x[0] !== y[0] ? x[0] > y[0] : x[1] !== y[1] ? x[1] > y[1] : x[2] > y[2];
+  };
   for (const f of findings) {
     const b = best.get(f.zone);
-    if (!b || f.confidence > b.confidence || (f.confidence === b.confidence && f.createdAt > b.createdAt)) best.set(f.zone, f);
+    if (!b || better(f, b)) best.set(f.zone, f);
   }
   return [...best.values()].sort((a, b) => a.zone.localeCompare(b.zone));
 }
@@ -62,7 +74,23 @@ function measurementGroup(input: FindingsReportInput, f: FindingRecord): Content
   if (v.consolidation !== undefined) items.push(codeItem('CONTAINS', CODES.consolidation, presence(v.consolidation)));
   if (v.effusion !== undefined) items.push(codeItem('CONTAINS', CODES.effusion, presence(v.effusion)));
   if (v.lungSliding !== undefined) items.push(codeItem('CONTAINS', CODES.lungSliding, presence(v.lungSliding)));
+  if (f.edit) {
+    const byOperator = (name: Code, value: number): ContentItem => ({
+      ...numItem(name, value),
+      ContentSequence: [
+        codeItem('HAS OBS CONTEXT', CODES.observerType, CODES.person),
+        pnameItem('HAS OBS CONTEXT', CODES.personObserverName, personName(f.edit!.operator)),
+      ],
+    });
+    if (f.edit.values.bLineCount !== undefined) items.push(byOperator(CODES.bLineCount, f.edit.values.bLineCount));
+    if (f.edit.values.zoneScore !== undefined) items.push(byOperator(CODES.zoneScore, f.edit.values.zoneScore));
+  }
   return container('CONTAINS', CODES.measurementGroup, items);
+}
+
+/** The operator's name as a PN value: the kiosk's free text, without PN's delimiters, within 64 characters. */
+function personName(operator: string): string {
+  return `${operator.replace(/[\\^=]/g, ' ').trim().slice(0, 63) || 'unknown'}^`;
 }
 
 export function findingsReportDataset(input: FindingsReportInput): Dataset {

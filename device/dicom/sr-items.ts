@@ -26,6 +26,8 @@ export const CODES = {
   english: code('en', 'RFC5646', 'English'),
   observerType: DCM('121005', 'Observer Type'),
   device: DCM('121007', 'Device'),
+  person: DCM('121006', 'Person'),
+  personObserverName: DCM('121008', 'Person Observer Name'),
   deviceObserverUid: DCM('121012', 'Device Observer UID'),
   deviceObserverName: DCM('121013', 'Device Observer Name'),
   deviceObserverManufacturer: DCM('121014', 'Device Observer Manufacturer'),
@@ -87,6 +89,13 @@ export const numItem = (name: Code, value: number, units: Code = CODES.noUnits):
   ValueType: 'NUM',
   ConceptNameCodeSequence: [name],
   MeasuredValueSequence: [{ NumericValue: String(value), MeasurementUnitsCodeSequence: [units] }],
+});
+
+export const pnameItem = (rel: string, name: Code, personName: string): ContentItem => ({
+  RelationshipType: rel,
+  ValueType: 'PNAME',
+  ConceptNameCodeSequence: [name],
+  PersonName: personName,
 });
 
 export const imageItem = (rel: string, name: Code | null, sopClassUid: string, sopInstanceUid: string, frames?: number[]): ContentItem => ({

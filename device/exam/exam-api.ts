@@ -9,6 +9,7 @@ import { KioskHttpError, postRoute, type KioskPostRoute, type KioskRequest, type
 import { EXAM_ID_PATTERN } from '../store/ids.js';
 import type { ExamService } from './exam-service.js';
 import { DEFAULT_PROTOCOL, PROTOCOLS } from './protocols.js';
+import { MAX_B_LINES } from './records.js';
 
 /** Printable text of bounded length: no control characters in names that end up on screens. */
 const text = (max: number) =>
@@ -50,6 +51,17 @@ export function examPostRoutes(exams: ExamService, opts: ExamApiOptions): Record
   const byExam = z.strictObject({ examId });
   const discard = z.strictObject({ examId, clipId: z.string().regex(/^C[0-9A-Z]{12}$/, 'a clip id') });
   const remove = z.strictObject({ examId, operator: text(64) });
+  const edit = z.strictObject({
+    examId,
+    findingId: z.string().regex(/^F[0-9A-Z]{12}$/, 'a finding id'),
+    values: z
+      .strictObject({
+        bLineCount: z.number().int().min(0).max(MAX_B_LINES).optional(),
+        zoneScore: z.number().int().min(0).max(3).optional(),
+      })
+      .refine((v) => v.bLineCount !== undefined || v.zoneScore !== undefined, 'give bLineCount and/or zoneScore'),
+    operator: text(64),
+  });
 
   return {
     '/api/exam/start': postRoute(parser(start), (b) => exams.start({ patient: b.patient, operator: b.operator, protocol: b.protocol })),
@@ -60,6 +72,9 @@ export function examPostRoutes(exams: ExamService, opts: ExamApiOptions): Record
       return exams.get(b.examId);
     }),
     '/api/exam/finish': postRoute(parser(byExam), (b) => exams.finish(b.examId)),
+    '/api/exam/finding/edit': postRoute(parser(edit), (b) =>
+      exams.editFinding(b.examId, b.findingId, { ...(b.values.bLineCount !== undefined ? { bLineCount: b.values.bLineCount } : {}), ...(b.values.zoneScore !== undefined ? { zoneScore: b.values.zoneScore } : {}) }, b.operator),
+    ),
     '/api/exam/delete': postRoute(parser(remove), async (b) => {
       await exams.delete(b.examId, b.operator);
       return { deleted: b.examId };

@@ -8,7 +8,7 @@ import type { CineBuffer } from '../capture/cine-buffer.js';
 import { CaptureError, prospective, retrospective, type ClipFrames } from '../capture/clip-assembly.js';
 import type { StoreClient } from '../store/store-client.js';
 import type { StartExamInput } from '../store/store.js';
-import type { CaptureKind, ClipRecord, ExamDetail, ExamRecord, ExamSummary, ProbeInfo } from './records.js';
+import type { CaptureKind, ClipRecord, EditableFindingValues, ExamDetail, ExamRecord, ExamSummary, ProbeInfo } from './records.js';
 
 /** What the device is doing at capture time, recorded with the clip. */
 export interface CaptureContext {
@@ -81,6 +81,13 @@ export class ExamService {
   async finish(examId: string): Promise<ExamDetail> {
     const detail = await this.store.call('finishExam', examId);
     this.onFinished(examId);
+    return detail;
+  }
+
+  /** The operator's correction of a finding; a finished exam's report is made again, so the sync worker looks again. */
+  async editFinding(examId: string, findingId: string, values: EditableFindingValues, operator: string): Promise<ExamDetail> {
+    const detail = await this.store.call('editFinding', examId, findingId, values, operator);
+    if (detail.state === 'finished') this.onFinished(examId);
     return detail;
   }
 

@@ -82,6 +82,23 @@ export interface ZoneFindingValues {
   lungSliding?: boolean;
 }
 
+/** The values an operator may correct, and their ranges. */
+export interface EditableFindingValues {
+  /** Integer 0…{@link MAX_B_LINES}. */
+  bLineCount?: number;
+  /** Integer 0…3. */
+  zoneScore?: number;
+}
+
+export const MAX_B_LINES = 30;
+
+/** The operator's correction of a finding; the AI's values stay as they were, next to it. */
+export interface FindingEdit {
+  values: EditableFindingValues;
+  operator: string;
+  at: string;
+}
+
 export interface FindingRecord {
   id: string;
   examId: string;
@@ -94,6 +111,8 @@ export interface FindingRecord {
   /** 1-based frame number in the clip that shows the finding best. */
   keyFrame: number;
   createdAt: string;
+  /** null unless the operator corrected it. */
+  edit: FindingEdit | null;
 }
 
 export type DeliveryState = 'pending' | 'stored' | 'verified';

@@ -149,6 +149,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'the operator’s edit of a finding, kept next to the AI values',
+    up(db) {
+      // NULL until the operator corrects the finding; the AI's `vals` are never rewritten.
+      db.exec(`
+        ALTER TABLE finding ADD COLUMN edit_vals TEXT;
+        ALTER TABLE finding ADD COLUMN edited_by TEXT;
+        ALTER TABLE finding ADD COLUMN edited_at TEXT;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,5 +1,5 @@
 /** Database rows → the exam model's records. One place that knows the column names. */
-import type { ClipRecord, ExamRecord, FindingRecord, ReviewRecord, ZoneFindingValues } from '../exam/records.js';
+import type { ClipRecord, EditableFindingValues, ExamRecord, FindingRecord, ReviewRecord, ZoneFindingValues } from '../exam/records.js';
 import { lateralityOf } from '../exam/protocols.js';
 
 export interface ExamRow {
@@ -99,6 +99,9 @@ export interface FindingRow {
   confidence: number;
   key_frame: number;
   created_at: string;
+  edit_vals: string | null;
+  edited_by: string | null;
+  edited_at: string | null;
 }
 
 export function findingFromRow(r: FindingRow): FindingRecord {
@@ -112,6 +115,7 @@ export function findingFromRow(r: FindingRow): FindingRecord {
     confidence: r.confidence,
     keyFrame: r.key_frame,
     createdAt: r.created_at,
+    edit: r.edit_vals ? { values: JSON.parse(r.edit_vals) as EditableFindingValues, operator: r.edited_by ?? '', at: r.edited_at ?? '' } : null,
   };
 }
 

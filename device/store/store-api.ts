@@ -2,7 +2,7 @@
  * What the store thread offers the rest of the device app: the {@link Store} operations that
  * the workflow needs, each answered asynchronously across the thread boundary.
  */
-import type { ClipRecord, ExamDetail, ExamRecord, ExamSummary, FindingRecord } from '../exam/records.js';
+import type { ClipRecord, EditableFindingValues, ExamDetail, ExamRecord, ExamSummary, FindingRecord } from '../exam/records.js';
 import type { AuditEntry } from './audit-log.js';
 import type { DiskBudget } from './disk-budget.js';
 import type { MigrationStep } from './migrate.js';
@@ -18,6 +18,7 @@ export interface StoreApi {
   discardClip(examId: string, clipId: string): void;
   addFinding(clipId: string, finding: NewFinding): FindingRecord;
   finishExam(examId: string): ExamDetail;
+  editFinding(examId: string, findingId: string, values: EditableFindingValues, operator: string): ExamDetail;
   deleteExam(examId: string, actor: string): void;
   getExam(examId: string): ExamDetail;
   currentExam(): ExamRecord | null;

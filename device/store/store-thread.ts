@@ -38,6 +38,7 @@ const api: StoreApi = {
   discardClip: (examId, clipId) => store.discardClip(examId, clipId),
   addFinding: (clipId, finding) => store.addFinding(clipId, finding),
   finishExam: (examId) => store.finishExam(examId),
+  editFinding: (examId, findingId, values, operator) => store.editFinding(examId, findingId, values, operator),
   deleteExam: (examId, actor) => store.deleteExam(examId, actor),
   getExam: (examId) => store.getExam(examId),
   currentExam: () => store.currentExam(),

@@ -12,6 +12,7 @@ import type { Db } from 'better-sqlite3';
 import type {
   CaptureKind,
   ClipRecord,
+  EditableFindingValues,
   ExamDetail,
   ExamRecord,
   ExamSummary,
@@ -21,6 +22,7 @@ import type {
   ZoneFindingValues,
   ZoneRecord,
 } from '../exam/records.js';
+import { MAX_B_LINES } from '../exam/records.js';
 import { PROTOCOLS, lateralityOf } from '../exam/protocols.js';
 import { assertNoIdentity } from '../dicom/deidentify.js';
 import { buildFindingsReport, COMPREHENSIVE_SR_SOP_CLASS } from '../dicom/findings-sr.js';
@@ -319,18 +321,7 @@ export class Store {
     const exam = this.exam(examId);
     if (exam.state !== 'finishing') return;
     const clips = this.clips(examId);
-    let report: { sha256: string; bytes: number; md5: string } | null = null;
-    if (exam.srSopUid && exam.srSeriesUid && exam.finishedAt) {
-      const bytes = buildFindingsReport({
-        patient: { pseudonym: exam.patient.pseudonym },
-        exam: { ...exam, finishedAt: exam.finishedAt, srSeriesUid: exam.srSeriesUid, srSopUid: exam.srSopUid },
-        clips,
-        findings: this.findings(examId),
-        deviceObserverUid: uidFromName(deviceObserverSeed(this.siteKey), 'device observer'),
-      });
-      const blob = this.blobs.put(bytes);
-      report = { ...blob, md5: createHash('md5').update(bytes).digest('hex') };
-    }
+    const report = exam.srSopUid && exam.srSeriesUid && exam.finishedAt ? this.writeReport(exam, exam.srSopUid, clips) : null;
     const at = this.iso();
     this.db
       .transaction(() => {
@@ -348,6 +339,101 @@ export class Store {
         this.audit.add('device', 'exam.queued', examId, { objects: clips.length + (report ? 1 : 0) });
       })
       .immediate();
+  }
+
+  /** Builds the findings report from the stored data under `srSopUid` and stores its file. */
+  private writeReport(exam: ExamRecord, srSopUid: string, clips: ClipRecord[]): { sha256: string; bytes: number; md5: string } {
+    if (!exam.srSeriesUid || !exam.finishedAt) throw new ExamStateError(`exam ${exam.id} has no findings report series; finish it first`);
+    const bytes = buildFindingsReport({
+      patient: { pseudonym: exam.patient.pseudonym },
+      exam: { ...exam, finishedAt: exam.finishedAt, srSeriesUid: exam.srSeriesUid, srSopUid },
+      clips,
+      findings: this.findings(exam.id),
+      deviceObserverUid: uidFromName(deviceObserverSeed(this.siteKey), 'device observer'),
+    });
+    const blob = this.blobs.put(bytes);
+    return { ...blob, md5: createHash('md5').update(bytes).digest('hex') };
+  }
+
+  /**
+   * The operator's correction of a finding's B-line count and/or zone score, stored next to the
+   * AI values (which are never rewritten); a later edit of the same value replaces the earlier
+   * one, and every edit is in the audit log with both values. While the exam is open that is
+   * all. Once it is finished, the findings report is made again under a new SOP Instance UID and
+   * replaces the queued one — but only while no attempt to send that report has been made:
+   * after that a destination may hold it, and a second, different report from the device would
+   * be a silent contradiction, so the edit is refused (the reviewer corrects the report there).
+   */
+  editFinding(examId: string, findingId: string, values: EditableFindingValues, operator: string): ExamDetail {
+    const checked = checkEdit(values);
+    const exam = this.exam(examId);
+    const row = this.db.prepare(`SELECT * FROM finding WHERE id = ?`).get(findingId) as FindingRow | undefined;
+    if (!row || row.exam_id !== examId) throw new NotFoundError(`finding ${findingId} is not part of exam ${examId}`);
+    const finding = findingFromRow(row);
+    if (exam.state === 'finishing') throw new ExamStateError(`exam ${examId} is being finished; try the edit again in a moment`);
+    const merged: EditableFindingValues = { ...finding.edit?.values, ...checked };
+    const at = this.iso();
+    const save = (): void => {
+      this.db.prepare(`UPDATE finding SET edit_vals = ?, edited_by = ?, edited_at = ? WHERE id = ?`).run(JSON.stringify(merged), operator, at, findingId);
+      this.audit.add(operator, 'finding.edit', examId, {
+        findingId,
+        zone: finding.zone,
+        ai: pick(finding.values),
+        before: finding.edit?.values ?? null,
+        after: merged,
+      });
+    };
+    if (exam.state === 'open') {
+      this.db.transaction(save).immediate();
+      return this.getExam(examId);
+    }
+
+    // Finished: the report must be made again with the edit in it.
+    this.refuseIfReportSent(exam);
+    const old = this.db.prepare(`SELECT id, blob_sha256 FROM outbox WHERE exam_id = ? AND kind = 'sr'`).get(examId) as { id: number; blob_sha256: string } | undefined;
+    const srSopUid = newUid();
+    const clips = this.clips(examId);
+    // The report is built from the stored findings, so build it inside the transaction, after the edit is saved.
+    let report: { sha256: string; bytes: number; md5: string } | null = null;
+    try {
+      this.db
+        .transaction(() => {
+          this.refuseIfReportSent(exam); // again, now that the sync thread cannot write in between
+          save();
+          report = this.writeReport(exam, srSopUid, clips);
+          if (old) this.db.prepare(`DELETE FROM outbox WHERE id = ?`).run(old.id);
+          this.db
+            .prepare(
+              `INSERT INTO outbox (exam_id, kind, study_uid, series_uid, sop_uid, sop_class_uid, blob_sha256, bytes, md5, created_at)
+               VALUES (?, 'sr', ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(examId, exam.studyUid, exam.srSeriesUid, srSopUid, COMPREHENSIVE_SR_SOP_CLASS, report.sha256, report.bytes, report.md5, at);
+          this.db.prepare(`UPDATE exam SET sr_sop_uid = ? WHERE id = ?`).run(srSopUid, examId);
+          this.audit.add('device', 'exam.report-revised', examId, { previousSopUid: exam.srSopUid, sopUid: srSopUid });
+        })
+        .immediate();
+    } catch (err) {
+      const made = report as { sha256: string } | null;
+      if (made) this.removeUnreferencedBlob(made.sha256);
+      throw err;
+    }
+    if (old) this.removeUnreferencedBlob(old.blob_sha256);
+    return this.getExam(examId);
+  }
+
+  private refuseIfReportSent(exam: ExamRecord): void {
+    const sent = this.db
+      .prepare(
+        `SELECT d.destination FROM delivery d JOIN outbox o ON o.id = d.outbox_id
+          WHERE o.exam_id = ? AND o.kind = 'sr' AND (d.state <> 'pending' OR d.attempts > 0) LIMIT 1`,
+      )
+      .pluck()
+      .get(exam.id) as string | undefined;
+    if (sent) {
+      throw new ExamStateError(
+        `the findings report of exam ${exam.id} has already been sent to ${sent}; it can no longer be edited on the device (correct the finding in the report there)`,
+      );
+    }
   }
 
   /**
@@ -519,4 +605,27 @@ export class Store {
   private requireOpen(exam: ExamRecord, what: string): void {
     if (exam.state !== 'open') throw new ExamStateError(`exam ${exam.id} is ${exam.state}; cannot ${what} (start a new exam)`);
   }
+}
+
+function checkEdit(values: EditableFindingValues): EditableFindingValues {
+  const out: EditableFindingValues = {};
+  if (values.bLineCount !== undefined) {
+    if (!Number.isInteger(values.bLineCount) || values.bLineCount < 0 || values.bLineCount > MAX_B_LINES) {
+      throw new InvalidInputError(`B-line count ${values.bLineCount} is not a whole number from 0 to ${MAX_B_LINES}`);
+    }
+    out.bLineCount = values.bLineCount;
+  }
+  if (values.zoneScore !== undefined) {
+    if (!Number.isInteger(values.zoneScore) || values.zoneScore < 0 || values.zoneScore > 3) {
+      throw new InvalidInputError(`zone score ${values.zoneScore} is not a whole number from 0 to 3`);
+    }
+    out.zoneScore = values.zoneScore;
+  }
+  if (out.bLineCount === undefined && out.zoneScore === undefined) throw new InvalidInputError('give a corrected bLineCount and/or zoneScore');
+  return out;
+}
+
+/** The editable part of the AI's values, for the audit log. */
+function pick(v: ZoneFindingValues): EditableFindingValues {
+  return { ...(v.bLineCount !== undefined ? { bLineCount: v.bLineCount } : {}), ...(v.zoneScore !== undefined ? { zoneScore: v.zoneScore } : {}) };
 }

@@ -35,3 +35,16 @@ test('a clip without findings and an unusual geometry (odd size, one frame, deep
   fs.writeFileSync(file, store.blobs.read(clip.dicomSha256));
   t.deepEqual(dciodvfy(file).problems, []);
 });
+
+test('a report made again after the operator corrected a finding (AI and operator values) is clean too', (t) => {
+  const store = openStore(t);
+  const { exam } = examWithClips(store, ['R1', 'L2'], { findings: true, finish: true });
+  const f = store.findings(exam.id)[1]!;
+  store.editFinding(exam.id, f.id, { bLineCount: 17, zoneScore: 3 }, 'nurse Ada van Dijk');
+  const sr = store.exportObjects(exam.id).find((o) => o.kind === 'sr')!;
+  const file = path.join(tempDir(t, 'pleura-dciodvfy-'), sr.name);
+  fs.writeFileSync(file, sr.bytes);
+  const { iod, problems } = dciodvfy(file);
+  t.is(iod, 'ComprehensiveSR');
+  t.deepEqual(problems, [], problems.join('\n'));
+});

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import Database from 'better-sqlite3';
-import type { ClipRecord } from '../../device/exam/records.js';
+import type { ClipRecord, ExamDetail } from '../../device/exam/records.js';
 import { CLI, startDevice, type RunningDevice } from '../helpers/device.js';
 import { capture, dciodvfy, exam, exportExam, get, post, startExam, zone } from '../helpers/exam-api.js';
 
@@ -80,6 +80,42 @@ test.serial('the workflow over the local API: start, zone, capture, review, fini
     t.log(`AI findings stored with the clips: ${detail.findings.map((f) => `${f.zone} (${f.model.name})`).join(', ') || 'none'}`);
     t.deepEqual(finished.body.sync, { ...finished.body.sync, state: 'waiting', objects: 2 + (hasSr ? 1 : 0) }, 'no destination: the outbox waits');
     t.is((await capture(d.url, e.id, 1)).status, 409);
+
+    // Editing a finding after finishing: AI value kept, operator's value beside it, report made again.
+    t.true(hasSr, 'the simulated probe gives AI findings');
+    const f = (await exam(d.url, e.id)).findings[0]!;
+    const editBad = [
+      [{ bLineCount: 31 }, /values.bLineCount: Too big/],
+      [{ zoneScore: 1.5 }, /values.zoneScore: .*expected int/],
+      [{}, /give bLineCount and\/or zoneScore/],
+      [{ bLineCount: 2, extra: 1 }, /Unrecognized key: "extra"/],
+    ] as const;
+    for (const [values, message] of editBad) {
+      const r = await post(d.url, '/api/exam/finding/edit', { examId: e.id, findingId: f.id, values, operator: 'nurse Ada' });
+      t.is(r.status, 400, JSON.stringify(values));
+      t.regex(r.error ?? '', message);
+    }
+    t.is((await post(d.url, '/api/exam/finding/edit', { examId: e.id, findingId: 'F0000000000AA', values: { bLineCount: 1 }, operator: 'nurse Ada' })).status, 404);
+    const srBefore = (await exam(d.url, e.id)).srSopUid;
+    const newCount = ((f.values.bLineCount ?? 0) + 1) % 31;
+    const edited = await post<ExamDetail>(d.url, '/api/exam/finding/edit', { examId: e.id, findingId: f.id, values: { bLineCount: newCount }, operator: 'nurse Ada' });
+    t.is(edited.status, 200, edited.error);
+    const shown = (await exam(d.url, e.id)).findings.find((x) => x.id === f.id)!;
+    t.deepEqual(shown.values, f.values, 'the AI values are kept');
+    t.deepEqual(shown.edit?.values, { bLineCount: newCount });
+    t.is(shown.edit?.operator, 'nurse Ada');
+    t.not(edited.body.srSopUid, srBefore, 'the unsent report was made again');
+    // Once a destination may hold the report, the device refuses further edits.
+    const db = new Database(path.join(dataDir, 'pleura.db'));
+    db.prepare(`INSERT INTO delivery (outbox_id, destination, state, attempts) SELECT id, 'pacs', 'stored', 1 FROM outbox WHERE exam_id = ? AND kind = 'sr'`).run(e.id);
+    db.close();
+    const late = await post(d.url, '/api/exam/finding/edit', { examId: e.id, findingId: f.id, values: { zoneScore: 1 }, operator: 'nurse Ada' });
+    t.is(late.status, 409);
+    t.regex(late.error ?? '', /already been sent to pacs; it can no longer be edited/);
+    const cleanup = new Database(path.join(dataDir, 'pleura.db'));
+    cleanup.prepare(`DELETE FROM delivery WHERE destination = 'pacs'`).run();
+    cleanup.close();
+
     const del = await post(d.url, '/api/exam/delete', { examId: e.id, operator: 'nurse Ada' });
     t.is(del.status, 409, 'an unsynced exam is never deleted');
     const list = await get<Array<{ id: string; syncState: string; clips: number }>>(d.url, '/api/exams');

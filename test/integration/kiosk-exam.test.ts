@@ -2,7 +2,8 @@
  * The guided lung exam on the kiosk, the whole device (`pleura start`, simulated probe, the
  * stand-in findings model so that zones get an AI score) with the page in Chromium: start an
  * 8-zone exam from the dialog, choose and capture three zones on the body map, finish, and read
- * the summary (three zone scores, the total, decision support, the sync state). Screenshots at
+ * the summary (three zone scores, the total, decision support, the sync state), and correct one
+ * zone's B-lines and score there (AI and edited value shown, the edited score in the total). Screenshots at
  * 1280×800: test-artifacts/exam-*.png.
  */
 import fs from 'node:fs';
@@ -120,6 +121,36 @@ test.serial('a guided 8-zone exam on the kiosk: start, choose and capture three 
     t.regex((await page.getByTestId('summary-sync').textContent()) ?? '', /^Sync: /);
     t.regex((await page.getByTestId('summary-rows').textContent()) ?? '', /B-lines/, 'the AI findings stored with the clips');
     await page.screenshot({ path: `${ARTIFACTS}/exam-summary.png` });
+
+    // Edit R3: B-lines up by two, score changed by one; both AI and edited values shown, the edited score in the total.
+    const before = await get<ExamDetail>(device.url, `/api/exam?id=${open!.id}`);
+    const aiR3 = before.findings.filter((f) => f.zone === 'R3').at(-1)!;
+    const aiBLines = aiR3.values.bLineCount ?? 0;
+    t.is(await page.getByTestId('summary-edit-R2').count(), 0, 'no Edit where there is no finding');
+    await page.getByTestId('summary-edit-R3').click();
+    await page.getByTestId('summary-editor-R3').waitFor({ state: 'visible' });
+    for (const id of ['summary-edit-R3', 'summary-edit-bLineCount-more', 'summary-edit-bLineCount-less', 'summary-edit-zoneScore-more', 'summary-edit-zoneScore-less']) {
+      const box = await page.getByTestId(id).boundingBox();
+      t.true((box?.height ?? 0) >= 48 && (box?.width ?? 0) >= 48, `${id}: touch target ${box?.width}×${box?.height}`);
+    }
+    await page.getByTestId('summary-edit-bLineCount-more').click();
+    await page.getByTestId('summary-edit-bLineCount-more').click();
+    const newScore = panelScore >= 3 ? panelScore - 1 : panelScore + 1;
+    await page.getByTestId(newScore > panelScore ? 'summary-edit-zoneScore-more' : 'summary-edit-zoneScore-less').click();
+    await page.screenshot({ path: `${ARTIFACTS}/exam-summary-edit.png` });
+    await page.getByTestId('summary-edit-save').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="summary-R3"]')?.getAttribute('data-edited') === 'true', undefined, { timeout: 10_000 });
+    t.regex((await page.getByTestId('summary-findings-R3').textContent()) ?? '', new RegExp(`B-lines: AI ${aiBLines} → edited ${Math.min(30, aiBLines + 2)}`));
+    t.is(((await page.getByTestId('summary-R3').locator('.summary-score').textContent()) ?? '').trim(), `AI ${panelScore} → edited ${newScore}`);
+    const editedTotal = 2 * panelScore + newScore;
+    t.is(await page.getByTestId('summary-total').getAttribute('data-total'), String(editedTotal));
+    t.regex((await page.getByTestId('summary-total').textContent()) ?? '', new RegExp(`Total LUS score \\(AI, 1 edited\\): ${editedTotal} — 3 of 8 zones scored`));
+    const afterEdit = await get<ExamDetail>(device.url, `/api/exam?id=${open!.id}`);
+    const r3 = afterEdit.findings.find((f) => f.id === aiR3.id)!;
+    t.deepEqual(r3.values, aiR3.values, 'the AI values are kept');
+    t.deepEqual(r3.edit?.values, { bLineCount: Math.min(30, aiBLines + 2), zoneScore: newScore });
+    t.is(r3.edit?.operator, 'nurse Bo');
+    await page.screenshot({ path: `${ARTIFACTS}/exam-summary-edited.png` });
     await page.emulateMedia({ media: 'print' });
     t.is(await page.getByTestId('image-area').isVisible(), false, 'print: only the summary');
     t.is(await page.getByTestId('summary-total').isVisible(), true);

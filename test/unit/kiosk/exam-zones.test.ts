@@ -41,7 +41,7 @@ test('the summary: scores per zone, the total of scored zones, unscored and unsc
     id: 'E20250114-7K3Q9A', state: 'finished', patient: { id: 'MRN-1', name: 'A^B' }, operator: 'nurse A', protocol: 'lus-6',
     startedAt: '', finishedAt: '', currentZone: 'L1',
     clips: [{ id: 'C1', zone: 'R1', capturedAt: '' }, { id: 'C2', zone: 'R2', capturedAt: '' }, { id: 'C3', zone: 'L1', capturedAt: '' }, { id: 'C4', zone: 'L3', capturedAt: '' }],
-    findings: [{ clipId: 'C3', zone: 'L1', values: { zoneScore: 3, bLineCount: 9 }, confidence: 0.9 }],
+    findings: [{ id: 'FAAAAAAAAAAAA', clipId: 'C3', zone: 'L1', values: { zoneScore: 3, bLineCount: 9 }, confidence: 0.9 }],
   };
   const recorded = new Map([
     ['R1', { score: 2, findings: { bLineCount: 4 } }],
@@ -54,4 +54,21 @@ test('the summary: scores per zone, the total of scored zones, unscored and unsc
   t.is(s.scored, 3, 'a score of 0 counts as scored');
   t.deepEqual(s.zones.find((z) => z.zone === 'L1')!.findings, { zoneScore: 3, bLineCount: 9 }, 'stored findings first');
   t.deepEqual(s.zones.find((z) => z.zone === 'R1')!.findings, { bLineCount: 4 }, 'else what was seen at capture');
+});
+
+test('an edited zone score replaces the AI score in the total; both are kept for display', (t) => {
+  const exam: ExamDetailView = {
+    id: 'E20250114-7K3Q9A', state: 'finished', patient: { id: 'P', name: 'N' }, operator: 'op', protocol: 'lus-6', startedAt: '', finishedAt: '', currentZone: null,
+    clips: [{ id: 'C1', zone: 'R1', capturedAt: '' }, { id: 'C2', zone: 'L1', capturedAt: '' }],
+    findings: [
+      { id: 'F1', clipId: 'C1', zone: 'R1', values: { zoneScore: 1, bLineCount: 2 }, confidence: 0.9, edit: { values: { zoneScore: 3, bLineCount: 8 }, operator: 'op', at: '' } },
+      { id: 'F2', clipId: 'C2', zone: 'L1', values: { zoneScore: 2 }, confidence: 0.9, edit: null },
+    ],
+  };
+  const s = summarise(exam, new Map([['R1', { score: 1, findings: null }]]));
+  const r1 = s.zones.find((z) => z.zone === 'R1')!;
+  t.like(r1, { score: 3, aiScore: 1, edit: { zoneScore: 3, bLineCount: 8 }, findings: { zoneScore: 1, bLineCount: 2 } });
+  t.is(r1.finding?.id, 'F1');
+  t.is(s.total, 5);
+  t.is(s.edited, 1);
 });

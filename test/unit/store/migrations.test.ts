@@ -96,6 +96,11 @@ for (let from = 1; from < SCHEMA_VERSION; from++) {
     t.is(clip.state, 'ok');
     t.is(old.prepare(`SELECT patient_name FROM exam`).pluck().get(), 'Doe^Jane');
     t.is(old.prepare(`SELECT COUNT(*) FROM audit`).pluck().get(), 1);
+    if (from >= 2) {
+      // Findings from before edits existed: the AI values as they were, no edit.
+      const f = old.prepare(`SELECT vals, edit_vals, edited_by, edited_at FROM finding`).get() as Record<string, unknown>;
+      t.deepEqual(f, { vals: '{"bLineCount":3}', edit_vals: null, edited_by: null, edited_at: null });
+    }
 
     // Same tables, columns and indexes as a database created at the current version.
     const fresh = new Database(path.join(dir, 'fresh.db'));

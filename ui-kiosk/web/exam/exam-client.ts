@@ -35,9 +35,25 @@ export interface StoredFindingValues {
   lungSliding?: boolean;
 }
 
+/** What the operator may correct: B-line count 0…30, zone score 0…3 (whole numbers). */
+export interface EditedFindingValues {
+  bLineCount?: number;
+  zoneScore?: number;
+}
+
+export interface FindingView {
+  id: string;
+  clipId: string;
+  zone: string;
+  values: StoredFindingValues;
+  confidence: number;
+  /** The operator's correction, kept next to the AI values; absent or null when not edited. */
+  edit?: { values: EditedFindingValues; operator: string; at: string } | null;
+}
+
 export interface ExamDetailView extends ExamView {
   clips: ClipView[];
-  findings: { clipId: string; zone: string; values: StoredFindingValues; confidence: number }[];
+  findings: FindingView[];
   sync?: { state: ExamSyncState | string; objects: number; verified: number; lastError: string | null };
 }
 
@@ -88,4 +104,6 @@ export const examApi = {
   zone: (examId: string, zone: string) => call<ExamView>('POST', '/api/exam/zone', { examId, zone }),
   capture: (examId: string) => call<ClipView>('POST', '/api/exam/capture', { examId }),
   finish: (examId: string) => call<ExamDetailView>('POST', '/api/exam/finish', { examId }),
+  editFinding: (examId: string, findingId: string, values: EditedFindingValues, operator: string) =>
+    call<ExamDetailView>('POST', '/api/exam/finding/edit', { examId, findingId, values, operator }),
 };

@@ -2,10 +2,12 @@
  * The summary of a finished exam: per zone its status, the AI zone score and the AI findings
  * stored with its clips, the total LUS score (the sum of the scored zones; unscored zones listed
  * as such), that all of it is decision support and not a diagnosis, and the exam's sync state.
+ * The operator may correct a zone's B-line count and score ("Edit"); the device keeps the AI
+ * value next to the correction, and the summary shows both and counts the corrected score.
  */
 import { t } from '../i18n/messages.js';
 import type { MessageKey } from '../i18n/en.js';
-import type { ExamDetailView, StoredFindingValues } from './exam-client.js';
+import { examApi, type EditedFindingValues, type ExamDetailView, type FindingView, type StoredFindingValues } from './exam-client.js';
 import { EXAM_PROTOCOLS, protocolZones } from './lung-zones.js';
 
 export interface SummaryElements {
@@ -21,8 +23,14 @@ export interface SummaryElements {
 export interface ZoneSummary {
   zone: string;
   clips: number;
+  /** The score counted in the total: the operator's when edited, else the AI's. */
   score: number | null;
+  /** The AI's score (shown next to an edited one). */
+  aiScore: number | null;
   findings: StoredFindingValues | null;
+  /** The stored finding an edit applies to (the zone's newest); null when the zone has none. */
+  finding: FindingView | null;
+  edit: EditedFindingValues | null;
 }
 
 /** What the page saw in the findings panel when a zone was captured (AI, decision support). */
@@ -35,17 +43,28 @@ export interface RecordedZone {
  * Per zone: the score recorded at capture from the live panel, else the one stored with the
  * zone's newest clip; the findings stored with the clip, else those seen at capture.
  */
-export function summarise(exam: ExamDetailView, recorded: ReadonlyMap<string, RecordedZone>): { zones: ZoneSummary[]; total: number; scored: number } {
-  const zones = protocolZones(exam.protocol).map((zone) => {
+export function summarise(
+  exam: ExamDetailView,
+  recorded: ReadonlyMap<string, RecordedZone>,
+): { zones: ZoneSummary[]; total: number; scored: number; edited: number } {
+  const zones = protocolZones(exam.protocol).map((zone): ZoneSummary => {
     const clips = exam.clips.filter((c) => c.zone === zone);
-    const stored = exam.findings.filter((f) => f.zone === zone).at(-1)?.values ?? null;
+    const finding = exam.findings.filter((f) => f.zone === zone).at(-1) ?? null;
+    const stored = finding?.values ?? null;
     const live = recorded.get(zone);
-    if (clips.length === 0) return { zone, clips: 0, score: null, findings: null };
-    const score = live?.score ?? (typeof stored?.zoneScore === 'number' ? stored.zoneScore : null);
-    return { zone, clips: clips.length, score, findings: stored ?? live?.findings ?? null };
+    if (clips.length === 0) return { zone, clips: 0, score: null, aiScore: null, findings: null, finding: null, edit: null };
+    const aiScore = live?.score ?? (typeof stored?.zoneScore === 'number' ? stored.zoneScore : null);
+    const edit = finding?.edit?.values ?? null;
+    const score = typeof edit?.zoneScore === 'number' ? edit.zoneScore : aiScore;
+    return { zone, clips: clips.length, score, aiScore, findings: stored ?? live?.findings ?? null, finding, edit };
   });
   const scoredZones = zones.filter((z) => z.score !== null);
-  return { zones, total: scoredZones.reduce((sum, z) => sum + (z.score ?? 0), 0), scored: scoredZones.length };
+  return {
+    zones,
+    total: scoredZones.reduce((sum, z) => sum + (z.score ?? 0), 0),
+    scored: scoredZones.length,
+    edited: zones.filter((z) => typeof z.edit?.zoneScore === 'number').length,
+  };
 }
 
 const SYNC_STATES: readonly string[] = ['local', 'waiting', 'sending', 'synced'];
@@ -55,10 +74,12 @@ export function protocolName(id: string): string {
   return EXAM_PROTOCOLS.some((p) => p.id === id) ? t(`exam.protocol.${id}` as MessageKey) : id;
 }
 
-function describe(f: StoredFindingValues | null): string {
-  if (!f) return t('exam.summary.noFindings');
+function describe(f: StoredFindingValues | null, edit: EditedFindingValues | null): string {
+  if (!f && typeof edit?.bLineCount !== 'number') return t('exam.summary.noFindings');
   const parts: string[] = [];
-  if (typeof f.bLineCount === 'number') parts.push(t('exam.summary.bLines', { count: f.bLineCount }));
+  if (typeof edit?.bLineCount === 'number') parts.push(t('exam.summary.bLinesEdited', { ai: f?.bLineCount ?? '—', edited: edit.bLineCount }));
+  else if (typeof f?.bLineCount === 'number') parts.push(t('exam.summary.bLines', { count: f.bLineCount }));
+  if (!f) return parts.join(' · ');
   if (f.pleuralLineAbnormal) parts.push(t('exam.summary.pleuraIrregular'));
   if (f.lungSliding === false) parts.push(t('exam.summary.noSliding'));
   if (f.consolidation) parts.push(t('findings.consolidation'));
@@ -89,26 +110,115 @@ export class ExamSummary {
         const tr = document.createElement('tr');
         tr.dataset['zone'] = z.zone;
         tr.dataset['testid'] = `summary-${z.zone}`;
+        if (z.edit) tr.dataset['edited'] = 'true';
+        const editedScore = typeof z.edit?.zoneScore === 'number';
         const cells = [
           z.zone,
           z.clips ? t('exam.summary.clips', { count: z.clips }) : t('exam.zone.notScanned'),
-          z.clips === 0 ? '—' : z.score === null ? t('exam.summary.noScore') : String(z.score),
-          z.clips ? describe(z.findings) : '',
+          z.clips === 0 ? '—' : editedScore ? t('exam.summary.edited', { ai: z.aiScore ?? '—', edited: z.score ?? '—' }) : z.score === null ? t('exam.summary.noScore') : String(z.score),
+          z.clips ? describe(z.findings, z.edit) : '',
         ];
         cells.forEach((text, i) => {
           const td = document.createElement('td');
           td.textContent = text;
-          if (i === 2) td.className = 'summary-score';
+          if (i === 2) {
+            td.className = 'summary-score';
+            td.dataset['score'] = z.score === null ? '' : String(z.score);
+          }
+          if (i === 3) td.dataset['testid'] = `summary-findings-${z.zone}`;
           tr.append(td);
         });
+        const action = document.createElement('td');
+        if (z.finding) {
+          const finding = z.finding;
+          const button = document.createElement('button');
+          button.type = 'button';
+          button.className = 'summary-edit';
+          button.dataset['testid'] = `summary-edit-${z.zone}`;
+          button.textContent = t('exam.summary.edit');
+          button.addEventListener('click', () => this.openEditor(tr, exam, finding, z, recorded));
+          action.append(button);
+        }
+        tr.append(action);
         return tr;
       }),
     );
-    el.total.textContent = t('exam.summary.total', { total: s.total, scored: s.scored, zones: s.zones.length });
+    el.total.textContent = s.edited
+      ? t('exam.summary.totalEdited', { total: s.total, scored: s.scored, zones: s.zones.length, edited: s.edited })
+      : t('exam.summary.total', { total: s.total, scored: s.scored, zones: s.zones.length });
     el.total.dataset['total'] = String(s.total);
+    el.total.dataset['edited'] = String(s.edited);
     this.showSync(exam);
     el.root.hidden = false;
     document.body.classList.add('has-summary');
+  }
+
+  /** The editor row under a zone: steppers for B-lines and score, saved on the device by the exam's operator. */
+  private openEditor(row: HTMLTableRowElement, exam: ExamDetailView, finding: FindingView, z: ZoneSummary, recorded: ReadonlyMap<string, RecordedZone>): void {
+    this.el.rows.querySelector('.summary-editor')?.remove();
+    const values = {
+      bLineCount: z.edit?.bLineCount ?? finding.values.bLineCount ?? 0,
+      zoneScore: z.score ?? finding.values.zoneScore ?? 0,
+    };
+    const start = { ...values };
+    const tr = document.createElement('tr');
+    tr.className = 'summary-editor';
+    tr.dataset['testid'] = `summary-editor-${z.zone}`;
+    const td = document.createElement('td');
+    td.colSpan = 5;
+    const error = document.createElement('p');
+    error.className = 'summary-edit-error';
+    error.dataset['testid'] = 'summary-edit-error';
+    const stepper = (key: 'bLineCount' | 'zoneScore', label: MessageKey, max: number): HTMLElement => {
+      const box = document.createElement('div');
+      box.className = 'summary-stepper';
+      const name = document.createElement('span');
+      name.textContent = t(label);
+      const value = document.createElement('output');
+      value.dataset['testid'] = `summary-edit-${key}`;
+      value.textContent = String(values[key]);
+      const step = (delta: number, text: MessageKey, sign: string): HTMLButtonElement => {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.textContent = sign;
+        b.setAttribute('aria-label', `${t(label)}: ${t(text)}`);
+        b.dataset['testid'] = `summary-edit-${key}-${delta > 0 ? 'more' : 'less'}`;
+        b.addEventListener('click', () => {
+          values[key] = Math.min(max, Math.max(0, values[key] + delta));
+          value.textContent = String(values[key]);
+        });
+        return b;
+      };
+      box.append(name, step(-1, 'exam.edit.less', '−'), value, step(1, 'exam.edit.more', '+'));
+      return box;
+    };
+    const save = document.createElement('button');
+    save.type = 'button';
+    save.className = 'primary';
+    save.dataset['testid'] = 'summary-edit-save';
+    save.textContent = t('exam.edit.save');
+    save.addEventListener('click', () => {
+      const changed: EditedFindingValues = {};
+      if (values.bLineCount !== start.bLineCount) changed.bLineCount = values.bLineCount;
+      if (values.zoneScore !== start.zoneScore) changed.zoneScore = values.zoneScore;
+      if (changed.bLineCount === undefined && changed.zoneScore === undefined) return tr.remove();
+      save.disabled = true;
+      examApi.editFinding(exam.id, finding.id, changed, exam.operator).then(
+        (updated) => this.show(updated, recorded),
+        (err: unknown) => {
+          save.disabled = false;
+          error.textContent = t('exam.edit.failed', { reason: err instanceof Error ? err.message : String(err) });
+        },
+      );
+    });
+    const cancel = document.createElement('button');
+    cancel.type = 'button';
+    cancel.dataset['testid'] = 'summary-edit-cancel';
+    cancel.textContent = t('exam.edit.cancel');
+    cancel.addEventListener('click', () => tr.remove());
+    td.append(stepper('bLineCount', 'exam.edit.bLines', 30), stepper('zoneScore', 'exam.edit.score', 3), save, cancel, error);
+    tr.append(td);
+    row.after(tr);
   }
 
   showSync(exam: ExamDetailView): void {
