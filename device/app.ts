@@ -11,6 +11,7 @@ import { CineBuffer } from './capture/cine-buffer.js';
 import { DisplaySink } from './display/display-sink.js';
 import { FindingsSink } from './display/findings-sink.js';
 import { findingsManifestPath } from './config/models.js';
+import { checkGolden } from '../models/runtime/golden-output.js';
 import { clipAggregatorFactory } from '../pipeline/infer/findings-engine-api.js';
 import { examGetRoutes, examPostRoutes } from './exam/exam-api.js';
 import { ExamService, type CaptureContext } from './exam/exam-service.js';
@@ -293,7 +294,9 @@ export class DeviceApp {
     const result = await bootCheck(new ReleaseLayout(root), version, deviceSelfTest({
       storeOpen: () => this.store !== null,
       probeState: () => this.status().probe.state,
-      modelChecks: async () => [],
+      // The findings model, when configured, must reproduce its golden output (on this
+      // machine's execution provider); a release that cannot load it fails its trial.
+      modelChecks: async () => (this.config.models.findings.enabled ? [await checkGolden(findingsManifestPath(this.config), { providers: this.config.models.findings.executionProviders, intraOpThreads: 1 })] : []),
     }), { restoreDatabase: (backup) => requestRestore(this.dataDir, backup, `release ${version} failed its trial`) });
     if (result.outcome === 'rolled-back') {
       this.log.error(`release ${version} failed its trial and was rolled back: ${result.detail}; restarting into the previous release`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs a Pleura release onto this machine (or under --prefix, for tests and image builds):
-#   PREFIX/opt/pleura/releases/<version>/   the release (dist, kiosk page, node_modules, docs)
+#   PREFIX/opt/pleura/releases/<version>/   the release (dist, kiosk page, models, node_modules, docs)
 #   PREFIX/opt/pleura/current -> releases/<version>
 #   PREFIX/etc/pleura/config.json           created once, never overwritten
 #   PREFIX/etc/pleura/keys/                 0700, filled by `pleura provision`
@@ -70,7 +70,7 @@ mkdir_mode "$DATADIR" 750 "$OWNER"
 mkdir_mode "$LOGDIR" 750 "$OWNER"
 
 # 3. The release: copied once; a stamp of the source tree says whether it is already there.
-stamp="$(cd "$SRC" && find dist ui-kiosk/web package.json package-lock.json -type f \( -name '*.js' -o -name '*.html' -o -name '*.css' -o -name '*.json' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)"
+stamp="$(cd "$SRC" && find dist ui-kiosk/web models/lung-findings package.json package-lock.json -type f \( -name '*.js' -o -name '*.html' -o -name '*.css' -o -name '*.json' -o -name '*.onnx' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)"
 RELEASE="$ROOT/releases/$VERSION"
 if [ "$(cat "$RELEASE/.release-stamp" 2>/dev/null || true)" != "$stamp" ]; then
   staging="$ROOT/releases/.staging-$VERSION"
@@ -78,6 +78,9 @@ if [ "$(cat "$RELEASE/.release-stamp" 2>/dev/null || true)" != "$stamp" ]; then
   mkdir -p "$staging/ui-kiosk"
   cp -a "$SRC/package.json" "$SRC/package-lock.json" "$SRC/dist" "$SRC/docs" "$staging/"
   cp -a "$SRC/ui-kiosk/web" "$staging/ui-kiosk/"
+  # The trained models with their manifests and golden outputs (not the training scripts).
+  mkdir -p "$staging/models"
+  cp -a "$SRC/models/lung-findings" "$staging/models/"
   # node_modules is large (onnxruntime); hard links when on the same filesystem, else a copy.
   cp -al "$SRC/node_modules" "$staging/" 2>/dev/null || cp -a "$SRC/node_modules" "$staging/"
   echo "$stamp" > "$staging/.release-stamp"

@@ -38,6 +38,7 @@ test.serial('install into a prefix: layout, modes, verified units, idempotent, r
   t.is(fs.readlinkSync(path.join(root, 'current')), `releases/${version}`);
   t.true(fs.existsSync(path.join(root, 'current/dist/device/cli/main.js')));
   t.true(fs.existsSync(path.join(root, 'current/ui-kiosk/web/index.html')));
+  for (const f of ['lung-findings.json', 'lung-findings.onnx', 'lung-findings.golden.json']) t.true(fs.existsSync(path.join(root, 'current/models/lung-findings', f)), `the release carries ${f}`);
   t.is((fs.statSync(path.join(prefix, 'etc/pleura/keys')).mode & 0o777).toString(8), '700');
   t.is((fs.statSync(path.join(prefix, 'var/lib/pleura')).mode & 0o777).toString(8), '750');
   t.true(fs.existsSync(path.join(prefix, 'etc/systemd/journald.conf.d/pleura.conf')));
@@ -85,6 +86,13 @@ test.serial('install into a prefix: layout, modes, verified units, idempotent, r
     }
     t.true(shown > 0, 'the installed release shows frames');
     t.log(`installed release: service start to first image ${Date.now() - started} ms`);
+    // The installed release runs its findings model (from its own models/ folder).
+    let model: { name: string; state: string; executionProvider: string | null } | undefined;
+    while (model?.state !== 'running' && Date.now() - started < 30_000) {
+      model = ((await (await fetch(`${url}/api/status`)).json()) as { models?: Array<{ name: string; state: string; executionProvider: string | null }> }).models?.[0];
+      if (model?.state !== 'running') await new Promise((r) => setTimeout(r, 200));
+    }
+    t.like(model, { name: 'lung-findings', state: 'running', executionProvider: 'cpu' }, 'the installed release loads its model');
     t.true(/127\.0\.0\.1/.test(url), 'kiosk bound to loopback');
     // Loopback only: every listening socket on the kiosk's port is bound to 127.0.0.1 (read from
     // the kernel's socket table; nothing is sent to another address).

@@ -42,7 +42,7 @@ test.serial('a release on trial that passes its self-test confirms itself', asyn
     t.is(state.current, VERSION);
     t.deepEqual(state.bad, []);
     t.is(layout.linkedVersion(), VERSION);
-    t.regex(device.log(), /passed its self-test and is confirmed: ok database[^;]*; ok probe: probe link (ready|streaming)/);
+    t.regex(device.log(), /passed its self-test and is confirmed: ok database[^;]*; ok probe: probe link (ready|streaming); ok model lung-findings: 1\.0\.0 on cpu: golden output within/);
   } finally {
     await device.stop();
   }
