@@ -33,7 +33,11 @@ export const DEFAULT_THRESHOLDS: DecodeThresholds = {
   lesion: 0.5,
 };
 
-/** Two B-line peaks closer than this many lateral bins (4 input columns each) are one B-line. */
+/**
+ * Two B-line peaks at most this many lateral bins apart (4 input columns each) are one B-line,
+ * unless the map dips below the threshold between them (then they are two: B-lines 2 bins apart
+ * are resolved by the model with a clear gap, e.g. the `b-lines-3` preset at 80 mm depth).
+ */
 export const BLINE_NMS_BINS = 2;
 /** The pleura counts as visible when at least this many lateral bins inside the region are. */
 export const PLEURA_MIN_BINS = 2;
@@ -131,7 +135,11 @@ export function decodeOutputs(out: ModelOutputs, th: DecodeThresholds, ctx: Deco
   }
   peaks.sort((a, b) => bP[b]! - bP[a]!);
   const kept: number[] = [];
-  for (const b of peaks) if (kept.every((k) => Math.abs(k - b) > BLINE_NMS_BINS)) kept.push(b);
+  const dipBetween = (a: number, b: number): boolean => {
+    for (let i = Math.min(a, b) + 1; i < Math.max(a, b); i++) if (bP[i]! < th.bLine) return true;
+    return false;
+  };
+  for (const b of peaks) if (kept.every((k) => Math.abs(k - b) > BLINE_NMS_BINS || dipBetween(k, b))) kept.push(b);
   kept.sort((a, b) => a - b);
   const centreX = (ctx.region.x0 + ctx.region.x1) / 2;
   const positionsPx = kept.map((b) => {

@@ -33,6 +33,12 @@ test('B-lines: local maxima above threshold, neighbours within 2 bins suppressed
   t.true(d.bLines.present);
   t.is(d.aLines.present, false);
   t.true(d.bLines.coverage! > 0 && d.bLines.coverage! < 0.2);
+  // Two bins apart with a clear gap between them: two B-lines (the model resolves them so).
+  const gap = outputs();
+  gap.pleuraVisible.fill(3);
+  for (const b of [14, 16, 18]) gap.blineMap[b] = 5;
+  gap.pleuraRow[40] = 20;
+  t.is(decodeOutputs(gap, DEFAULT_THRESHOLDS, ctx).bLines.count, 3);
 });
 
 test('pleura extent: runs of visible bins; too few bins is no pleura', (t) => {
