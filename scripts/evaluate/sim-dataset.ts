@@ -15,7 +15,7 @@ import { KIOSK_RENDER } from '../../drivers/sim/render.js';
 import { imageGeometryOf, probeScanGrid } from '../../pipeline/beamform/grid.js';
 import { ScanConverter } from '../../pipeline/enhance/scan-convert.js';
 import type { GrayImage } from '../../models/findings/preprocess.js';
-import { readPngGray } from './png-read.js';
+import { readPngGray } from '../png-read.js';
 import type { LabelledTruth } from './sim-truth.js';
 
 export class SimDatasetError extends Error {

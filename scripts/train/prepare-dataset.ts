@@ -29,7 +29,7 @@ import { KIOSK_RENDER } from '../../drivers/sim/render.js';
 import { ScanConverter } from '../../pipeline/enhance/scan-convert.js';
 import { defaultDataDir } from './build-dataset.js';
 import { augmentDisplay, type AugmentInput } from './display-augment.js';
-import { decodeGrayPng } from './png-decode.js';
+import { readPngGray } from '../png-read.js';
 import { prng } from './random-scene.js';
 import { frameTargets, mmToInputMap, type DisplayGeometry } from './targets.js';
 
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
       const scene = scenes.get(id);
       exports++;
       for (let f = 0; f < labels.length; f++) {
-        const display = decodeGrayPng(fs.readFileSync(path.join(dir, 'png', `${String(f).padStart(6, '0')}.png`)));
+        const display = readPngGray(fs.readFileSync(path.join(dir, 'png', `${String(f).padStart(6, '0')}.png`)));
         if (display.width !== geometry.width || display.height !== geometry.height) {
           throw new Error(`${dir} frame ${f}: PNG is ${display.width}×${display.height}, the scan conversion gives ${geometry.width}×${geometry.height}`);
         }

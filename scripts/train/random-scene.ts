@@ -19,6 +19,7 @@
  *   fs.writeFileSync('scene.json', JSON.stringify(s.spec));
  */
 import { parseSceneSpec, type SceneSpecInput } from '../../drivers/sim/scene/spec.js';
+import { SeededRandom } from '../../drivers/sim/physics/random.js';
 
 export type Split = 'train' | 'val' | 'test' | 'temporal';
 export const SPLITS: readonly Split[] = ['train', 'val', 'test', 'temporal'];
@@ -53,16 +54,10 @@ export interface RandomScene {
   depthMm: number;
 }
 
-/** mulberry32: small, fast, good enough for drawing scenes; deterministic across platforms. */
+/** Uniform in [0, 1) from a seed: the simulator's mulberry32 (drivers/sim/physics/random.ts), deterministic across platforms. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRandom(seed);
+  return () => rng.uniform();
 }
 
 const CATEGORY_WEIGHTS: Array<[SceneCategory, number]> = [

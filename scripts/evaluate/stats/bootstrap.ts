@@ -16,6 +16,7 @@
  *   const r = groupedBootstrap(clips, (c) => c.patient, { sens: (s) => sensitivityOf(s) }, { seed: 1 });
  *   r.sens; // { estimate: 0.82, lo95: 0.64, hi95: 0.95, resamples: 2000, undefinedResamples: 3 }
  */
+import { SeededRandom } from '../../../drivers/sim/physics/random.js';
 
 export interface BootstrapOptions {
   /** Number of resamples (default 2000). */
@@ -41,16 +42,10 @@ export interface BootstrapInterval {
   groups: number;
 }
 
-/** mulberry32: a small, fast, seedable 32-bit generator (uniform in [0, 1)). */
+/** Uniform in [0, 1) from a seed: the simulator's mulberry32 (drivers/sim/physics/random.ts). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRandom(seed);
+  return () => rng.uniform();
 }
 
 /** Item indices per group, groups in first-seen order. */

@@ -5,7 +5,7 @@
 import { deflateSync } from 'node:zlib';
 import test from 'ava';
 import { encodePng } from '../../../drivers/sim/png.js';
-import { PngReadError, readPngGray } from '../../../scripts/evaluate/png-read.js';
+import { PngReadError, readPngGray } from '../../../scripts/png-read.js';
 
 function chunk(type: string, data: Buffer): Buffer {
   const out = Buffer.alloc(12 + data.length);

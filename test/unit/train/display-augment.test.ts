@@ -8,7 +8,7 @@ import test from 'ava';
 import { encodePng } from '../../../drivers/sim/png.js';
 import { findImageRegion, type GrayImage } from '../../../models/findings/preprocess.js';
 import { augmentDisplay, type AugmentInput } from '../../../scripts/train/display-augment.js';
-import { decodeGrayPng } from '../../../scripts/train/png-decode.js';
+import { readPngGray } from '../../../scripts/png-read.js';
 import { prng } from '../../../scripts/train/random-scene.js';
 
 /** A fan-shaped "sector" of speckle-like values, as a convex display image. */
@@ -63,9 +63,9 @@ test('unusable pictures are made at about the rate asked and say why', (t) => {
   t.true(issues.includes('gain-too-low') && issues.includes('gain-too-high') && issues.includes('no-contact'));
 });
 
-test('decodeGrayPng reads back what encodePng writes', (t) => {
+test('readPngGray reads back what encodePng writes', (t) => {
   const pixels = Uint8Array.from({ length: 13 * 7 }, (_, i) => (i * 53) % 256);
-  const img = decodeGrayPng(encodePng({ width: 13, height: 7, channels: 1, pixels }));
+  const img = readPngGray(encodePng({ width: 13, height: 7, channels: 1, pixels }));
   t.is(img.width, 13);
   t.is(img.height, 7);
   t.deepEqual(Array.from(img.pixels), Array.from(pixels));

@@ -1,10 +1,11 @@
 /**
  * Reads 8-bit, non-interlaced PNGs (grey, grey + alpha, RGB, RGBA; all five row filters) into a
- * grey image: what `pleura sim export --png` writes, and most still images. Colour goes through
- * preprocess.ts's rgbToGray, as it does for decoded video, so annotations drop out the same way.
+ * grey image: what `pleura sim export --png` writes, and most still images. Used by
+ * scripts/train (prepare-dataset) and scripts/evaluate. Colour goes through preprocess.ts's
+ * rgbToGray, as it does for decoded video, so annotations drop out the same way.
  */
 import { inflateSync } from 'node:zlib';
-import { rgbToGray, type GrayImage } from '../../models/findings/preprocess.js';
+import { rgbToGray, type GrayImage } from '../models/findings/preprocess.js';
 
 export class PngReadError extends Error {
   override name = 'PngReadError';
