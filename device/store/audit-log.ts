@@ -23,27 +23,26 @@ export class AuditLog {
   }
 
   forExam(examId: string): AuditEntry[] {
-    const rows = this.db.prepare(`SELECT * FROM audit WHERE exam_id = ? ORDER BY id`).all(examId) as Array<{
-      id: number;
-      at: string;
-      actor: string;
-      action: string;
-      exam_id: string | null;
-      detail: string;
-    }>;
-    return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action, examId: r.exam_id, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+    const rows = this.db.prepare(`SELECT * FROM audit WHERE exam_id = ? ORDER BY id`).all(examId) as AuditRow[];
+    return rows.map(toEntry);
   }
 
   /** The latest entries whose action starts with `prefix` (e.g. "maintenance."), newest first. */
   recent(limit: number, prefix = ''): AuditEntry[] {
-    const rows = this.db.prepare(`SELECT * FROM audit WHERE action LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?`).all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as Array<{
-      id: number;
-      at: string;
-      actor: string;
-      action: string;
-      exam_id: string | null;
-      detail: string;
-    }>;
-    return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action, examId: r.exam_id, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+    const rows = this.db.prepare(`SELECT * FROM audit WHERE action LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?`).all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as AuditRow[];
+    return rows.map(toEntry);
   }
+}
+
+interface AuditRow {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  exam_id: string | null;
+  detail: string;
+}
+
+function toEntry(r: AuditRow): AuditEntry {
+  return { id: r.id, at: r.at, actor: r.actor, action: r.action, examId: r.exam_id, detail: JSON.parse(r.detail) as Record<string, unknown> };
 }
