@@ -176,9 +176,8 @@ export class DeviceApp {
           return { name: m?.name ?? 'lung-findings', version: m?.version ?? null };
         },
         // Into the cine buffer beside its frame: a capture stores the clip's aggregate finding.
-        onFrameFindings: (seq, frame) => {
-          const m = this.modelStatuses()[0];
-          this.cine.attachAnalysis(seq, { model: { name: m?.name ?? 'lung-findings', version: m?.version ?? 'unknown' }, frame });
+        onFrameFindings: (seq, frame, model) => {
+          this.cine.attachAnalysis(seq, { model: { name: model.name, version: model.version ?? 'unknown' }, frame });
         },
       }, (f) => this.kiosk.publishFindings(f));
     }

@@ -23,7 +23,7 @@ export interface FindingsSinkOptions {
   newAggregator: (() => ClipAggregatorApi) | null;
   model: () => { name: string; version: string | null };
   /** Each frame's findings as the model gave them (e.g. into the cine buffer, for captures). */
-  onFrameFindings?: (seq: number, findings: FrameFindings) => void;
+  onFrameFindings?: (seq: number, findings: FrameFindings, model: { name: string; version: string | null }) => void;
 }
 
 export class FindingsSink {
@@ -89,8 +89,9 @@ export class FindingsSink {
         this.zoneAtMs = t;
       }
     }
-    this.opts.onFrameFindings?.(h.seq, h.findings);
-    this.publish(toKioskFindings(h.findings, h.imageSize, this.zone, this.opts.model()));
+    const model = this.opts.model();
+    this.opts.onFrameFindings?.(h.seq, h.findings, model);
+    this.publish(toKioskFindings(h.findings, h.imageSize, this.zone, model));
   }
 
   fps(): number {
