@@ -15,14 +15,12 @@
  *   pleura if darker (so that a white lung, whose median is bright, still stands out).
  * * consolidation, effusion: no classical detector (always absent, p = 0).
  */
-import { emptyFindings, type AnalyzerStats, type FrameAnalyzer, type FrameMeta } from './frame-analyzer.js';
-import { RollingPercentiles } from '../../pipeline/stats/rolling-percentiles.js';
+import { emptyFindings, FrameAnalyzerBase, type AnalyzerStats, type FrameAnalyzer, type FrameMeta } from './frame-analyzer.js';
 import { depthMmOf, type DecodeContext } from './decode-outputs.js';
 import { INPUT_SIZE } from './model-io.js';
-import { prepareInput, toSource, type GrayImage, type ImageRegion } from './preprocess.js';
+import { prepareInput, toSource, type GrayImage } from './preprocess.js';
 import { noImageQuality, qualityFinding, qualityReasons } from './quality-rules.js';
-import { RegionTracker } from './region-tracker.js';
-import { SlidingDetector, type SlidingOptions } from './sliding-detector.js';
+import type { SlidingOptions } from './sliding-detector.js';
 import type { BLinesFinding, Flag, FrameFindings, PleuraFinding } from './types.js';
 
 export interface ClassicalOptions {
@@ -310,32 +308,15 @@ function quadraticResidualStd(xs: number[], ys: number[]): number {
 }
 
 /** The classical detectors behind the same per-frame API as FindingsEngine. */
-export class ClassicalFindings implements FrameAnalyzer {
+export class ClassicalFindings extends FrameAnalyzerBase implements FrameAnalyzer {
   readonly method = 'classical' as const;
   readonly executionProvider = 'classical';
-  private readonly regions = new RegionTracker();
-  private readonly sliding: SlidingDetector;
-  private readonly input = new Float32Array(N * N);
-  private readonly latency = new RollingPercentiles(512);
-  private frames = 0;
   readonly options: ClassicalOptions;
 
   constructor(options: Partial<ClassicalOptions> = {}) {
-    this.options = { ...CLASSICAL_DEFAULTS, ...options };
-    this.sliding = new SlidingDetector(this.options.sliding ?? {});
-  }
-
-  get region(): ImageRegion | null {
-    return this.regions.current;
-  }
-
-  setRegionFrom(img: GrayImage): ImageRegion {
-    return this.regions.setFrom(img);
-  }
-
-  reset(): void {
-    this.regions.reset();
-    this.sliding.reset();
+    const o = { ...CLASSICAL_DEFAULTS, ...options };
+    super(o.sliding ?? {});
+    this.options = o;
   }
 
   async analyzeFrame(img: GrayImage, meta: FrameMeta): Promise<FrameFindings> {
@@ -356,16 +337,11 @@ export class ClassicalFindings implements FrameAnalyzer {
       f.sliding = this.sliding.push(img, meta.timeMs, { yPx: d.pleura.yPx, topYPx: region.y0, extentPx: d.pleura.extentPx });
       f.geometry = { regionPx: { x0: region.x0, y0: region.y0, x1: region.x1, y1: region.y1 }, mmPerPixel: meta.mmPerPixel ?? null };
     }
-    const ms = performance.now() - t0;
-    f.inferMs = Math.round(ms * 100) / 100;
-    this.latency.add(ms);
-    this.frames++;
-    return f;
+    return this.finish(f, t0);
   }
 
   stats(): AnalyzerStats {
-    const p = (q: number) => (this.latency.size ? Math.round(this.latency.percentile(q) * 100) / 100 : null);
-    return { method: 'classical', executionProvider: 'classical', frames: this.frames, inferMsP50: p(50), inferMsP99: p(99), modelMsP50: null };
+    return { method: 'classical', executionProvider: 'classical', ...this.timing(), modelMsP50: null };
   }
 
   async close(): Promise<void> {}

@@ -10,17 +10,15 @@
  *   const findings = await engine.analyzeFrame(gray, { seq, timeMs, mmPerPixel });
  */
 import ort from 'onnxruntime-node';
-import { RollingPercentiles } from '../../pipeline/stats/rolling-percentiles.js';
 import type { ProviderName } from '../runtime/execution-providers.js';
 import { LoadedModel } from '../runtime/loaded-model.js';
 import type { ModelManifest } from '../runtime/manifest.js';
 import { DEFAULT_THRESHOLDS, decodeOutputs, type DecodeThresholds, type ModelOutputs } from './decode-outputs.js';
-import { emptyFindings, type AnalyzerStats, type FrameAnalyzer, type FrameMeta } from './frame-analyzer.js';
+import { emptyFindings, FrameAnalyzerBase, type AnalyzerStats, type FrameAnalyzer, type FrameMeta } from './frame-analyzer.js';
 import { FRAME_LABELS, INPUT_NAME, INPUT_SIZE, OUTPUTS, type FrameLabel } from './model-io.js';
-import { prepareInput, type GrayImage, type ImageRegion } from './preprocess.js';
+import { prepareInput, type GrayImage } from './preprocess.js';
 import { noImageQuality, qualityFinding, qualityReasons } from './quality-rules.js';
-import { RegionTracker } from './region-tracker.js';
-import { SlidingDetector, type SlidingOptions } from './sliding-detector.js';
+import type { SlidingOptions } from './sliding-detector.js';
 import type { FrameFindings } from './types.js';
 
 export interface FindingsEngineOptions {
@@ -45,23 +43,18 @@ export function thresholdsFromManifest(manifest: ModelManifest): DecodeThreshold
   };
 }
 
-export class FindingsEngine implements FrameAnalyzer {
+export class FindingsEngine extends FrameAnalyzerBase implements FrameAnalyzer {
   readonly method = 'model' as const;
   readonly thresholds: DecodeThresholds;
-  private readonly regions = new RegionTracker();
-  private readonly sliding: SlidingDetector;
-  private readonly input = new Float32Array(INPUT_SIZE * INPUT_SIZE);
   private readonly tensor: ort.Tensor;
-  private readonly latency = new RollingPercentiles(512);
   private readonly normalise: { gain: number; mean: number; std: number };
-  private frames = 0;
 
   private constructor(
     readonly model: LoadedModel,
     slidingOptions: Partial<SlidingOptions> = {},
   ) {
+    super(slidingOptions);
     this.thresholds = thresholdsFromManifest(model.manifest);
-    this.sliding = new SlidingDetector(slidingOptions);
     this.tensor = new ort.Tensor('float32', this.input, [1, 1, INPUT_SIZE, INPUT_SIZE]);
     const pre = model.manifest.inputs.find((i) => i.name === INPUT_NAME)?.preprocessing ?? { scale: 1 / 255, mean: 0, std: 1 };
     // prepareInput gives pixel / 255; the manifest may ask for another scale and a mean/std.
@@ -86,25 +79,12 @@ export class FindingsEngine implements FrameAnalyzer {
     return this.model.provider;
   }
 
-  get region(): ImageRegion | null {
-    return this.regions.current;
-  }
-
-  setRegionFrom(img: GrayImage): ImageRegion {
-    return this.regions.setFrom(img);
-  }
-
-  reset(): void {
-    this.regions.reset();
-    this.sliding.reset();
-  }
-
   async analyzeFrame(img: GrayImage, meta: FrameMeta): Promise<FrameFindings> {
     const t0 = performance.now();
     const region = this.regions.ensure(img);
     if (!region) {
       this.sliding.reset();
-      return this.done(emptyFindings(meta, noImageQuality(), 0), t0);
+      return this.finish(emptyFindings(meta, noImageQuality(), 0), t0);
     }
     const { transform } = prepareInput(img, region, this.input);
     const { gain, mean, std } = this.normalise;
@@ -135,20 +115,11 @@ export class FindingsEngine implements FrameAnalyzer {
       inferMs: 0,
       geometry: { regionPx: { x0: region.x0, y0: region.y0, x1: region.x1, y1: region.y1 }, mmPerPixel: meta.mmPerPixel ?? null },
     };
-    return this.done(findings, t0);
-  }
-
-  private done(f: FrameFindings, t0: number): FrameFindings {
-    const ms = performance.now() - t0;
-    f.inferMs = Math.round(ms * 100) / 100;
-    this.latency.add(ms);
-    this.frames++;
-    return f;
+    return this.finish(findings, t0);
   }
 
   stats(): AnalyzerStats {
-    const p = (q: number) => (this.latency.size ? Math.round(this.latency.percentile(q) * 100) / 100 : null);
-    return { method: 'model', executionProvider: this.executionProvider, frames: this.frames, inferMsP50: p(50), inferMsP99: p(99), modelMsP50: this.model.stats().latencyMsP50 };
+    return { method: 'model', executionProvider: this.executionProvider, ...this.timing(), modelMsP50: this.model.stats().latencyMsP50 };
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,11 @@
  * common, so live frames, `pleura analyze` and the evaluation can use either: the per-frame API,
  * the region kept per image geometry, and the findings of a frame without an image.
  */
+import { RollingPercentiles } from '../../pipeline/stats/rolling-percentiles.js';
+import { INPUT_SIZE } from './model-io.js';
 import type { GrayImage, ImageRegion } from './preprocess.js';
+import { RegionTracker } from './region-tracker.js';
+import { SlidingDetector, type SlidingOptions } from './sliding-detector.js';
 import type { FrameFindings, QualityFinding } from './types.js';
 
 export type FindingsMethod = 'model' | 'classical';
@@ -55,4 +59,48 @@ export function emptyFindings(meta: FrameMeta, quality: QualityFinding, inferMs:
     sliding: { state: 'unknown', score: null, windowS: 0 },
     inferMs,
   };
+}
+
+/**
+ * What both analyzers keep between frames: the region per image geometry, the sliding window,
+ * the model-input buffer, and the per-frame timing. Subclasses implement analyzeFrame and end it
+ * with `finish`.
+ */
+export abstract class FrameAnalyzerBase {
+  protected readonly regions = new RegionTracker();
+  protected readonly sliding: SlidingDetector;
+  protected readonly input = new Float32Array(INPUT_SIZE * INPUT_SIZE);
+  private readonly latency = new RollingPercentiles(512);
+  private frames = 0;
+
+  constructor(slidingOptions: Partial<SlidingOptions> = {}) {
+    this.sliding = new SlidingDetector(slidingOptions);
+  }
+
+  get region(): ImageRegion | null {
+    return this.regions.current;
+  }
+
+  setRegionFrom(img: GrayImage): ImageRegion {
+    return this.regions.setFrom(img);
+  }
+
+  reset(): void {
+    this.regions.reset();
+    this.sliding.reset();
+  }
+
+  /** Stamps the frame's analysis time (since `t0`) on it and into the statistics. */
+  protected finish(f: FrameFindings, t0: number): FrameFindings {
+    const ms = performance.now() - t0;
+    f.inferMs = Math.round(ms * 100) / 100;
+    this.latency.add(ms);
+    this.frames++;
+    return f;
+  }
+
+  protected timing(): Pick<AnalyzerStats, 'frames' | 'inferMsP50' | 'inferMsP99'> {
+    const p = (q: number) => (this.latency.size ? Math.round(this.latency.percentile(q) * 100) / 100 : null);
+    return { frames: this.frames, inferMsP50: p(50), inferMsP99: p(99) };
+  }
 }
