@@ -127,8 +127,11 @@ export interface ObjectSync {
   verifiedAt: string | null;
 }
 
-/** `local`: not finished; `waiting`: finished, no destination configured; `sending`; `synced`. */
-export type ExamSyncState = 'local' | 'waiting' | 'sending' | 'synced';
+/**
+ * `local`: not finished; `waiting`: finished, no destination configured; `queued`: finished,
+ * nothing tried yet; `sending`: partly delivered or failing (see `lastError`); `synced`.
+ */
+export type ExamSyncState = 'local' | 'waiting' | 'queued' | 'sending' | 'synced';
 
 export interface ExamSync {
   state: ExamSyncState;

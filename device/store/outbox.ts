@@ -167,7 +167,10 @@ export class Outbox {
     let state: ExamSync['state'];
     if (examState !== 'finished') state = 'local';
     else if (destinations.length === 0) state = 'waiting';
-    else state = verified === perObject.length ? 'synced' : 'sending';
+    else if (verified === perObject.length) state = 'synced';
+    // Nothing tried yet (no object stored anywhere, no failed attempt): waiting its turn.
+    else if (perObject.every((p) => p.state === 'pending' && p.attempts === 0)) state = 'queued';
+    else state = 'sending';
     return { state, objects: objects.length, verified, lastError, perObject };
   }
 

@@ -1,4 +1,5 @@
 import type { DepthScale } from './depth-scale.js';
+import { GrayPainter } from './gray-painter.js';
 import { nowEpochMs, type DecodedKioskFrame } from './protocol.js';
 
 /** Frame rate and latency over the last measurement window; undefined when nothing was drawn. */
@@ -23,29 +24,15 @@ const STALE_AFTER_MS = 1000;
 /** Beyond this, browser and device clocks disagree; show the device latency alone. */
 const MAX_PLAUSIBLE_TRANSPORT_MS = 5000;
 
-/** Gray value → RGBA pixel as a 32-bit word in this machine's byte order. */
-function grayToRgbaTable(): Uint32Array {
-  const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-  const table = new Uint32Array(256);
-  for (let v = 0; v < 256; v++) {
-    const gray = (v << 16) | (v << 8) | v;
-    table[v] = littleEndian ? (0xff000000 | gray) >>> 0 : ((gray << 8) | 0xff) >>> 0;
-  }
-  return table;
-}
-
 /**
  * Draws grayscale frames into a canvas at display rate. Only the newest frame is kept: frames
  * arriving faster than the screen refreshes replace each other instead of piling up, and the
  * ImageData is reused across frames.
  */
 export class ImageView {
-  private readonly context: CanvasRenderingContext2D;
-  private readonly lut = grayToRgbaTable();
+  private readonly painter: GrayPainter;
   private newest: DecodedKioskFrame | undefined;
   private rafId = 0;
-  private imageData: ImageData | undefined;
-  private rgba: Uint32Array | undefined;
   private frameWidth = 0;
   private frameHeight = 0;
   private frozen = false;
@@ -58,9 +45,7 @@ export class ImageView {
   onDrawn: ((frame: DecodedKioskFrame) => void) | undefined;
 
   constructor(private readonly el: ImageViewElements, private readonly depthScale: DepthScale) {
-    const context = el.canvas.getContext('2d', { alpha: false });
-    if (!context) throw new Error('kiosk: canvas 2D context unavailable; Chromium must run with canvas enabled');
-    this.context = context;
+    this.painter = new GrayPainter(el.canvas);
     new ResizeObserver(() => this.fitToArea()).observe(el.area);
   }
 
@@ -100,14 +85,11 @@ export class ImageView {
     const frame = this.newest;
     this.newest = undefined;
     if (!frame) return;
-    if (frame.width !== this.frameWidth || frame.height !== this.frameHeight || !this.imageData) {
-      this.resize(frame.width, frame.height);
+    if (this.painter.paint(frame.pixels, frame.width, frame.height)) {
+      this.frameWidth = frame.width;
+      this.frameHeight = frame.height;
+      this.fitToArea();
     }
-    const rgba = this.rgba as Uint32Array;
-    const { pixels } = frame;
-    const lut = this.lut;
-    for (let i = 0; i < pixels.length; i++) rgba[i] = lut[pixels[i] as number] as number;
-    this.context.putImageData(this.imageData as ImageData, 0, 0);
     const top = frame.topDepthMm ?? 0;
     this.depthScale.render(top, top + frame.height * frame.mmPerPixel);
 
@@ -127,28 +109,27 @@ export class ImageView {
     this.onDrawn?.(frame);
   }
 
-  private resize(width: number, height: number): void {
-    this.frameWidth = width;
-    this.frameHeight = height;
-    this.el.canvas.width = width;
-    this.el.canvas.height = height;
-    this.imageData = this.context.createImageData(width, height);
-    this.rgba = new Uint32Array(this.imageData.data.buffer);
-    this.fitToArea();
-  }
-
   /**
    * Largest box with the image's physical aspect ratio that fits the area. Pixels are square
    * (one mmPerPixel for both axes), so the physical ratio is width : height in pixels.
    */
   private fitToArea(): void {
-    if (this.frameWidth === 0) return;
-    const style = getComputedStyle(this.el.area);
-    const availableW = this.el.area.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    const availableH = this.el.area.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
-    const scale = Math.min(availableW / this.frameWidth, availableH / this.frameHeight);
-    if (!(scale > 0)) return;
-    this.el.frame.style.width = `${Math.floor(this.frameWidth * scale)}px`;
-    this.el.frame.style.height = `${Math.floor(this.frameHeight * scale)}px`;
+    fitImageBox(this.el.frame, this.el.area, this.frameWidth, this.frameHeight);
   }
+}
+
+/**
+ * Sizes `box` to the largest rectangle with the image's physical aspect ratio that fits in
+ * `area`'s content box. Pixels are square (one mmPerPixel for both axes), so the physical ratio is
+ * width : height in pixels.
+ */
+export function fitImageBox(box: HTMLElement, area: HTMLElement, widthPx: number, heightPx: number): void {
+  if (widthPx === 0 || heightPx === 0) return;
+  const style = getComputedStyle(area);
+  const availableW = area.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const availableH = area.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  const scale = Math.min(availableW / widthPx, availableH / heightPx);
+  if (!(scale > 0)) return;
+  box.style.width = `${Math.floor(widthPx * scale)}px`;
+  box.style.height = `${Math.floor(heightPx * scale)}px`;
 }

@@ -1,10 +1,13 @@
 import { Controls } from './controls.js';
 import { DepthScale } from './depth-scale.js';
+import { ExamHistory } from './exam/exam-history.js';
 import { ExamPanel } from './exam/exam-panel.js';
 import { catalogueFor, t, useCatalogue } from './i18n/messages.js';
 import { FindingsOverlay } from './findings-overlay.js';
 import { FindingsPanel } from './findings-panel.js';
 import { ImageView } from './image-view.js';
+import { ReviewDialog } from './review/review-dialog.js';
+import { openCine } from './review/review-source.js';
 import { readStatus } from './status.js';
 import { StatusBar } from './status-bar.js';
 import { KioskConnection } from './ws-client.js';
@@ -22,6 +25,9 @@ function localiseStaticText(): void {
   document.title = t('app.title');
   for (const element of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
     element.textContent = t(element.dataset['i18n'] as Parameters<typeof t>[0]);
+  }
+  for (const element of document.querySelectorAll<HTMLElement>('[data-i18n-label]')) {
+    element.setAttribute('aria-label', t(element.dataset['i18nLabel'] as Parameters<typeof t>[0]));
   }
 }
 
@@ -41,6 +47,8 @@ function main(): void {
     probeDetail: byTestId('probe-detail'),
     fps: byTestId('fps'),
     latency: byTestId('latency'),
+    storage: byTestId('storage-left'),
+    sync: byTestId('sync-backlog'),
     degradedBanner: byTestId('degraded-banner'),
     lowDiskBanner: byTestId('low-disk-banner'),
     temperatureBanner: byTestId('temperature-banner'),
@@ -98,6 +106,7 @@ function main(): void {
       close: byTestId<HTMLButtonElement>('summary-close'),
     },
   });
+  const examHistory = new ExamHistory({ root: byTestId('exam-history'), list: byTestId('exam-history-list') });
   // Only a device with a store has the exam API (an unprovisioned one has neither): ask for the
   // open exam once its status says so, instead of a request that can only fail.
   let examChecked = false;
@@ -108,6 +117,27 @@ function main(): void {
   };
   imageView.onDrawn = (frame) => overlay.frameDrawn(frame);
 
+  const review = new ReviewDialog({
+    root: byTestId('review'),
+    title: byTestId('review-title'),
+    area: byTestId('review-area'),
+    box: byTestId('review-frame'),
+    image: byTestId<HTMLCanvasElement>('review-image'),
+    measureLayer: byTestId<HTMLCanvasElement>('measure-layer'),
+    depthScale: byTestId('review-depth-scale'),
+    prev: byTestId<HTMLButtonElement>('review-prev'),
+    next: byTestId<HTMLButtonElement>('review-next'),
+    slider: byTestId<HTMLInputElement>('review-slider'),
+    position: byTestId('review-position'),
+    bLines: byTestId('review-blines'),
+    measure: byTestId<HTMLButtonElement>('measure-toggle'),
+    measureValue: byTestId('measure-value'),
+    message: byTestId('review-message'),
+    close: byTestId<HTMLButtonElement>('review-close'),
+  });
+  const reviewCine = byTestId<HTMLButtonElement>('review-cine');
+  reviewCine.addEventListener('click', () => void review.open(t('review.cineTitle'), openCine));
+
   let connection: KioskConnection | undefined;
   const controls = new Controls({
     freeze: byTestId<HTMLButtonElement>('freeze-button'),
@@ -117,7 +147,12 @@ function main(): void {
     gainDown: byTestId<HTMLButtonElement>('gain-down'),
     gainUp: byTestId<HTMLButtonElement>('gain-up'),
     gainValue: byTestId('gain-value'),
-  }, (control) => connection?.send(control) ?? false, (frozen) => imageView.setFrozen(frozen));
+  }, (control) => connection?.send(control) ?? false, (frozen) => {
+    imageView.setFrozen(frozen);
+    // Frame-by-frame review of the cine is offered while the image is frozen (the buffer then stands still).
+    reviewCine.hidden = !frozen;
+    if (!frozen && review.isOpen) review.close();
+  });
 
   const wsUrl = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
   connection = new KioskConnection(wsUrl, {
@@ -131,6 +166,7 @@ function main(): void {
       if (!examChecked && typeof raw === 'object' && raw !== null && 'storage' in raw) {
         examChecked = true;
         void examPanel.init();
+        examHistory.start();
       }
       findingsPanel.setModel(status.findingsModel);
       statusBar.setStatus(status);

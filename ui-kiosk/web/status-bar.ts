@@ -11,6 +11,8 @@ export interface StatusBarElements {
   probeDetail: HTMLElement;
   fps: HTMLElement;
   latency: HTMLElement;
+  storage: HTMLElement;
+  sync: HTMLElement;
   degradedBanner: HTMLElement;
   lowDiskBanner: HTMLElement;
   temperatureBanner: HTMLElement;
@@ -82,6 +84,14 @@ export class StatusBar {
     if (probe?.batteryPercent !== undefined && probe.batteryPercent >= 0) details.push(t('probe.battery', { value: Math.round(probe.batteryPercent) }));
     el.probeDetail.textContent = details.join('   ·   ');
 
+    const left = this.connection === 'open' ? this.status?.storageLeftBytes : undefined;
+    el.storage.textContent = left === undefined ? '—' : t('storage.left', { value: formatBytes(left) });
+    const sync = this.connection === 'open' ? this.status?.sync : undefined;
+    el.sync.textContent = sync === undefined ? '—'
+      : sync.unsyncedExams === 0 ? t('sync.allSent')
+        : t(sync.online === false ? 'sync.waitingOffline' : sync.online === undefined ? 'sync.waitingNoDestination' : 'sync.waiting', { count: sync.unsyncedExams });
+    el.sync.dataset['unsynced'] = String(sync?.unsyncedExams ?? '');
+
     const degraded = this.connection === 'open' && this.status?.degraded === true;
     el.degradedBanner.hidden = !degraded;
     el.lowDiskBanner.hidden = !(this.connection === 'open' && this.status?.lowDisk === true);
@@ -89,4 +99,11 @@ export class StatusBar {
     // Stage names are for service staff reading the DOM, not for the clinician.
     el.degradedBanner.dataset['stages'] = this.status?.restartingStages.join(',') ?? '';
   }
+}
+
+/** "74 GB", "850 MB": decimal units, as disks are sold. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 10e9) return `${Math.round(bytes / 1e9)} GB`;
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  return `${Math.round(bytes / 1e6)} MB`;
 }

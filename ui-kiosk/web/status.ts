@@ -18,6 +18,10 @@ export interface StatusView {
   lowDisk: boolean;
   /** The probe reports over-temperature (STATUS flag) or above 41 °C. */
   overTemperature: boolean;
+  /** Bytes the store can still fill with clips: free disk above the reserve, within the data budget. */
+  storageLeftBytes?: number;
+  /** Finished exams not yet at every destination, and whether any destination answers (undefined: none configured). */
+  sync?: { unsyncedExams: number; online: boolean | undefined };
   /** The findings model (status `models[]`, the infer stage's); undefined when AI findings are off. */
   findingsModel?: { state: 'loading' | 'running' | 'missing' | 'refused' | 'failed'; executionProvider?: string };
 }
@@ -65,6 +69,20 @@ export function readStatus(raw: unknown): StatusView {
   if (temperatureC !== undefined) view.probe.temperatureC = temperatureC;
   const batteryPercent = finite(probe['batteryPercent']);
   if (batteryPercent !== undefined) view.probe.batteryPercent = batteryPercent;
+
+  const storage = record(status['storage']);
+  const freeBytes = finite(storage['freeBytes']);
+  if (freeBytes !== undefined) {
+    let left = freeBytes - (finite(storage['reserveBytes']) ?? 0);
+    const maxData = finite(storage['maxDataBytes']) ?? 0;
+    if (maxData > 0) left = Math.min(left, maxData - (finite(storage['usedBytes']) ?? 0));
+    view.storageLeftBytes = Math.max(0, left);
+  }
+  const unsynced = finite(storage['unsyncedExams']);
+  if (unsynced !== undefined) {
+    const destinations = Array.isArray(record(status['sync'])['destinations']) ? (record(status['sync'])['destinations'] as unknown[]).map(record) : [];
+    view.sync = { unsyncedExams: unsynced, online: destinations.length ? destinations.some((d) => d['online'] === true) : undefined };
+  }
 
   const models = Array.isArray(status['models']) ? (status['models'] as unknown[]).map(record) : [];
   const findings = models.find((m) => m['stage'] === 'infer') ?? models[0];

@@ -44,3 +44,15 @@ test('low disk and an over-warm probe are read from the status; provisioning onl
   t.true(readStatus({}).provisioned);
   t.false(readStatus({ device: { provisioned: false } }).provisioned);
 });
+
+test('storage left is free disk above the reserve, within the data budget; the sync backlog and whether a destination answers', (t) => {
+  const gb = 1e9;
+  const base = { storage: { freeBytes: 80 * gb, reserveBytes: 0.2 * gb, usedBytes: 1 * gb, maxDataBytes: 0, unsyncedExams: 2 } };
+  t.is(readStatus(base).storageLeftBytes, 79.8 * gb);
+  t.is(readStatus({ storage: { ...base.storage, maxDataBytes: 5 * gb } }).storageLeftBytes, 4 * gb, 'the budget is smaller than the disk');
+  t.is(readStatus({ storage: { ...base.storage, freeBytes: 0.1 * gb } }).storageLeftBytes, 0, 'below the reserve: nothing left, never negative');
+  t.deepEqual(readStatus(base).sync, { unsyncedExams: 2, online: undefined }, 'no destination configured');
+  t.deepEqual(readStatus({ ...base, sync: { destinations: [{ online: false }, { online: true }] } }).sync, { unsyncedExams: 2, online: true });
+  t.deepEqual(readStatus({ ...base, sync: { destinations: [{ online: false }] } }).sync, { unsyncedExams: 2, online: false });
+  t.is(readStatus({}).storageLeftBytes, undefined);
+});

@@ -39,6 +39,8 @@ test('every object is sent once and verified; the exam becomes synced; the bytes
   const server = await fake(t);
   const store = openStore(t, { destinations: ['cloud'] });
   const { exam } = examWithClips(store, ['R1', 'R2', 'L1'], { findings: true, finish: true });
+  t.like(store.getExam(exam.id).sync, { state: 'queued', objects: 4, verified: 0 }, 'finished, nothing tried yet');
+  t.is(store.listExams()[0]?.syncState, 'queued');
   await drain(engineFor(store, server), store, exam.id);
   t.is(server.instances.size, 4);
   t.is(server.stowRequests, 4);

@@ -57,6 +57,20 @@ export interface ExamDetailView extends ExamView {
   sync?: { state: ExamSyncState | string; objects: number; verified: number; lastError: string | null };
 }
 
+/** A row of GET /api/exams (newest first). */
+export interface ExamListItem {
+  id: string;
+  state: ExamState | string;
+  patientPseudonym: string;
+  patientName: string;
+  operator: string;
+  startedAt: string;
+  finishedAt: string | null;
+  clips: number;
+  syncState: ExamSyncState | string;
+  reviewed: boolean;
+}
+
 export interface StartExamRequest {
   patient: { id: string; name: string };
   operator: string;
@@ -98,6 +112,7 @@ async function call<T>(method: 'GET' | 'POST', route: string, body?: unknown): P
 }
 
 export const examApi = {
+  list: () => call<ExamListItem[]>('GET', '/api/exams'),
   current: () => call<ExamView | null>('GET', '/api/exam/current'),
   get: (id: string) => call<ExamDetailView>('GET', `/api/exam?id=${encodeURIComponent(id)}`),
   start: (req: StartExamRequest) => call<ExamView>('POST', '/api/exam/start', req),
