@@ -26,8 +26,8 @@ function localiseStaticText(): void {
   for (const element of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
     element.textContent = t(element.dataset['i18n'] as Parameters<typeof t>[0]);
   }
-  for (const element of document.querySelectorAll<HTMLElement>('[data-i18n-label]')) {
-    element.setAttribute('aria-label', t(element.dataset['i18nLabel'] as Parameters<typeof t>[0]));
+  for (const element of document.querySelectorAll<Element>('[data-i18n-label]')) {
+    element.setAttribute('aria-label', t(element.getAttribute('data-i18n-label') as Parameters<typeof t>[0]));
   }
 }
 

@@ -37,6 +37,7 @@ export const en = {
 
   'image.waiting': 'Waiting for the image…',
   'image.frozen': 'FROZEN',
+  'image.live': 'Live ultrasound image',
   'image.depthUnit': 'cm',
 
   'storage.label': 'Storage',
@@ -133,6 +134,7 @@ export const en = {
   'exam.patient': '{id} · {protocol} · {done}/{zones} zones',
   'exam.map.front': 'Front and sides',
   'exam.map.back': 'Back',
+  'exam.map.label': 'Body map: lung zones',
   'exam.map.legend': 'Tap a zone to scan it. Green: captured. AI n: AI zone score (decision support).',
   'exam.zone.notScanned': 'not scanned',
   'exam.zone.captured': 'captured',

@@ -35,6 +35,7 @@ export const nl: KioskMessages = {
 
   'image.waiting': 'Wachten op het beeld…',
   'image.frozen': 'BEVROREN',
+  'image.live': 'Live echobeeld',
   'image.depthUnit': 'cm',
 
   'storage.label': 'Opslag',
@@ -131,6 +132,7 @@ export const nl: KioskMessages = {
   'exam.patient': '{id} · {protocol} · {done}/{zones} zones',
   'exam.map.front': 'Voorkant en zijkanten',
   'exam.map.back': 'Rug',
+  'exam.map.label': 'Lichaamskaart: longzones',
   'exam.map.legend': 'Tik op een zone om die te scannen. Groen: vastgelegd. AI n: AI-zonescore (beslissingsondersteuning).',
   'exam.zone.notScanned': 'niet gescand',
   'exam.zone.captured': 'vastgelegd',
