@@ -14,6 +14,7 @@ import { findingsManifestPath } from './config/models.js';
 import { checkGolden } from '../models/runtime/golden-output.js';
 import { clipAggregatorFactory } from '../pipeline/infer/findings-engine-api.js';
 import { examGetRoutes, examPostRoutes } from './exam/exam-api.js';
+import { SCAN_PRESETS, scanPreset } from './config/scan-presets.js';
 import { ExamService, type CaptureContext } from './exam/exam-service.js';
 import { simulatedProbe, type SimulatedProbeLink } from './probe/simulated-probe-process.js';
 import { buildStatus, modelReports, type DeviceStatus, type ModelReport, type ProbeStatus } from './status.js';
@@ -39,6 +40,8 @@ export interface Settings {
   gainDb: number;
   frozen: boolean;
   mode: 'rf' | 'bmode';
+  /** The active scanning preset (device/config/scan-presets.ts, or a name the configuration gives). */
+  preset: string;
 }
 
 export class DeviceApp {
@@ -68,7 +71,7 @@ export class DeviceApp {
   recentLog = new RecentLog();
 
   constructor(readonly config: DeviceConfig, private readonly log: Logger) {
-    this.settings = { depthMm: config.probe.depthMm, gainDb: config.probe.gainDb, frozen: false, mode: config.probe.mode };
+    this.settings = { depthMm: config.probe.depthMm, gainDb: config.probe.gainDb, frozen: false, mode: config.probe.mode, preset: config.probe.preset };
     this.ownsRuntimeDir = !config.pipeline.runtimeDir;
     this.runtimeDir = config.pipeline.runtimeDir || fs.mkdtempSync(path.join(os.tmpdir(), 'pleura-'));
     fs.mkdirSync(this.runtimeDir, { recursive: true });
@@ -256,7 +259,7 @@ export class DeviceApp {
     const probe = acquire?.detail.probe as ProbeStatus | undefined;
     return {
       probe: { model: probe?.model ?? 'unknown', serial: probe?.serial ?? '' },
-      preset: this.config.probe.preset,
+      preset: this.settings.preset,
       depthMm: this.settings.depthMm,
       gainDb: this.settings.gainDb,
       frameRateHz: this.config.probe.frameRateHz,
@@ -279,6 +282,21 @@ export class DeviceApp {
         this.settings.gainDb = c.gainDb;
         this.supervisor.control('acquire', { type: 'configure', gainDb: c.gainDb });
         break;
+      case 'preset': {
+        const preset = scanPreset(c.preset);
+        if (!preset) {
+          this.log.warn(`control: unknown preset "${c.preset}" ignored; known: ${SCAN_PRESETS.map((p) => p.name).join(', ')}`);
+          return;
+        }
+        Object.assign(this.settings, { preset: preset.name, depthMm: preset.depthMm, gainDb: preset.gainDb });
+        this.findings?.resetZone();
+        this.supervisor.control('acquire', { type: 'configure', depthMm: preset.depthMm, gainDb: preset.gainDb });
+        // The beamformer's and the enhancement's per-preset overrides (docs/imaging.md).
+        for (const stage of ['beamform', 'enhance']) {
+          if (this.supervisor.status().some((s) => s.name === stage)) this.supervisor.control(stage, { type: 'settings', settings: { preset: preset.name } });
+        }
+        break;
+      }
     }
     this.log.info(`control: ${JSON.stringify(c)}`);
   }

@@ -45,6 +45,9 @@ async function main(): Promise<void> {
   process.on('message', (m: SupervisorToStage) => {
     if (m.type === 'stop') void stop(0);
     else if (m.type === 'control') {
+      // New settings (e.g. the active preset) are what ctx.setting answers from now on, as they
+      // are what a restart of this stage starts with (the supervisor keeps them in the spec).
+      if (m.control.type === 'settings') Object.assign(ctx.spec.settings, m.control.settings);
       Promise.resolve(stage.onControl?.(m.control)).catch((err: Error) => ctx.log('error', `control ${m.control.type} failed: ${err.message}`));
     }
   });

@@ -43,7 +43,7 @@ export function createStage(ctx: StageContext): Stage {
   const threadSetting = ctx.setting('threads', 0);
   const threads = threadSetting > 0 ? threadSetting : Math.max(1, os.availableParallelism() - 1);
   const interpolation = ctx.setting<KernelInterpolation>('interpolation', 'upsampled');
-  const coherence = presetSetting<CoherenceSetting>(ctx, 'coherenceFactor', { enabled: false, exponent: 0.5 });
+  let coherence = presetSetting<CoherenceSetting>(ctx, 'coherenceFactor', { enabled: false, exponent: 0.5 });
   let current: { key: string; beamformer: FastBeamformer; cf: Float32Array | null; scratch: Float32Array | null } | null = null;
 
   const beamformerFor = (probe: TransducerGeometry, depthM: number) => {
@@ -60,6 +60,13 @@ export function createStage(ctx: StageContext): Stage {
   };
 
   return {
+    async onControl(control) {
+      if (control.type !== 'settings' || !('preset' in control.settings)) return;
+      // Another preset may weight by coherence or not: the next frame builds its beamformer again.
+      coherence = presetSetting<CoherenceSetting>(ctx, 'coherenceFactor', { enabled: false, exponent: 0.5 });
+      await current?.beamformer.close();
+      current = null;
+    },
     async onFrame(frame: DecodedFrame) {
       const inMs = nowMs();
       const h = frame.header;

@@ -43,19 +43,33 @@ export function createStage(ctx: StageContext): Stage {
     referenceDb: ctx.setting('referenceDb', BMODE_LEVELS_DEFAULTS.referenceDb),
     maxDepthGainDb: ctx.setting('maxDepthGainDb', BMODE_LEVELS_DEFAULTS.maxDepthGainDb),
   };
-  const speckle = presetSetting<Toggle & { iterations: number; timeStep: number }>(ctx, 'speckleReduction', { enabled: false, iterations: 4, timeStep: 0.2 });
-  const persist = presetSetting<Toggle & { alpha: number }>(ctx, 'persistence', { enabled: false, alpha: 0.5 });
-  const agc = presetSetting<Toggle & { targetDb: number; maxGainDb: number }>(ctx, 'autoGain', { enabled: false, targetDb: -30, maxGainDb: 30 });
-  // With automatic gain on, it replaces the attenuation-based depth gain.
-  const mapper = new BmodeMapper(agc.enabled ? { ...levels, maxDepthGainDb: 0 } : levels);
-  const filter = speckle.enabled ? new SpeckleFilter({ iterations: speckle.iterations, timeStep: speckle.timeStep, speckleScale: 1 }) : null;
-  const persistence = persist.enabled ? new Persistence({ alpha: persist.alpha }) : null;
+  // The preset-dependent part, built again when the active preset changes (a 'settings' control).
+  const imagingFor = () => {
+    const speckle = presetSetting<Toggle & { iterations: number; timeStep: number }>(ctx, 'speckleReduction', { enabled: false, iterations: 4, timeStep: 0.2 });
+    const persist = presetSetting<Toggle & { alpha: number }>(ctx, 'persistence', { enabled: false, alpha: 0.5 });
+    const agc = presetSetting<Toggle & { targetDb: number; maxGainDb: number }>(ctx, 'autoGain', { enabled: false, targetDb: -30, maxGainDb: 30 });
+    return {
+      agc,
+      // With automatic gain on, it replaces the attenuation-based depth gain.
+      mapper: new BmodeMapper(agc.enabled ? { ...levels, maxDepthGainDb: 0 } : levels),
+      filter: speckle.enabled ? new SpeckleFilter({ iterations: speckle.iterations, timeStep: speckle.timeStep, speckleScale: 1 }) : null,
+      persistence: persist.enabled ? new Persistence({ alpha: persist.alpha }) : null,
+    };
+  };
+  let imaging = imagingFor();
   let autoGain: AutoGain | null = null;
   const converters = new ScanConverterCache();
 
   return {
+    onControl(control) {
+      if (control.type !== 'settings' || !('preset' in control.settings)) return;
+      imaging = imagingFor();
+      autoGain = null;
+      ctx.log('info', `preset ${ctx.setting('preset', '')}: speckle reduction ${imaging.filter ? 'on' : 'off'}, persistence ${imaging.persistence ? 'on' : 'off'}, automatic gain ${imaging.agc.enabled ? 'on' : 'off'}`);
+    },
     async onFrame(frame: DecodedFrame) {
       const inMs = nowMs();
+      const { agc, mapper, filter, persistence } = imaging;
       const h = frame.header;
       if (h.kind !== 'bmode' || !h.imageGeometry) throw new Error(`expected a B-mode frame with its geometry, got ${h.kind}`);
       const desc = h.arrays[0];

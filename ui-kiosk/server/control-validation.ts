@@ -17,7 +17,11 @@ const ALLOWED_KEYS: Record<KioskControl['type'], readonly string[]> = {
   freeze: ['type', 'frozen'],
   depth: ['type', 'depthMm'],
   gain: ['type', 'gainDb'],
+  preset: ['type', 'preset'],
 };
+
+/** Preset names: short, lower-case words (the device checks that the name exists). */
+const PRESET_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 function inRange(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
@@ -41,8 +45,8 @@ export function validateControl(raw: unknown): ControlValidation {
   }
   const msg = raw as Record<string, unknown>;
   const type = msg['type'];
-  if (type !== 'freeze' && type !== 'depth' && type !== 'gain') {
-    return { ok: false, error: `unknown control type ${JSON.stringify(type)}; expected "freeze", "depth" or "gain"` };
+  if (type !== 'freeze' && type !== 'depth' && type !== 'gain' && type !== 'preset') {
+    return { ok: false, error: `unknown control type ${JSON.stringify(type)}; expected "freeze", "depth", "gain" or "preset"` };
   }
   const extra = Object.keys(msg).filter((k) => !ALLOWED_KEYS[type].includes(k));
   if (extra.length > 0) {
@@ -69,6 +73,13 @@ export function validateControl(raw: unknown): ControlValidation {
         return { ok: false, error: `"gain" control needs "gainDb" as a number ${min}…${max}, got ${JSON.stringify(gainDb)}` };
       }
       return { ok: true, control: { type, gainDb } };
+    }
+    case 'preset': {
+      const preset = msg['preset'];
+      if (typeof preset !== 'string' || !PRESET_NAME.test(preset)) {
+        return { ok: false, error: `"preset" control needs "preset" as a preset name (e.g. "lung"), got ${JSON.stringify(preset)}` };
+      }
+      return { ok: true, control: { type, preset } };
     }
   }
 }

@@ -49,7 +49,9 @@ export interface DecodedKioskFrame extends KioskFrame {
 export type KioskControl =
   | { type: 'freeze'; frozen: boolean }
   | { type: 'depth'; depthMm: number }
-  | { type: 'gain'; gainDb: number };
+  | { type: 'gain'; gainDb: number }
+  /** A scanning preset by name (device/config/scan-presets.ts): depth, gain and imaging together. */
+  | { type: 'preset'; preset: string };
 
 /** Why a view is not usable (models/findings/types.ts QualityReasonCode); the page words it from its catalogue. */
 export type KioskQualityReason =
@@ -215,5 +217,7 @@ export interface KioskDeviceStatus {
     stages: Record<string, { state: string; restarts: number; framesIn: number; framesOut: number; dropped: number }>;
   };
   latencyMs: { p50: number; p99: number };
-  settings: { depthMm: number; gainDb: number; frozen: boolean };
+  settings: { depthMm: number; gainDb: number; frozen: boolean; preset?: string };
+  /** The presets the kiosk can offer, in order. */
+  presets?: Array<{ name: string; depthMm: number; gainDb: number }>;
 }
