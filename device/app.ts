@@ -8,16 +8,19 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DeviceConfig, TransportConfig } from './config/schema.js';
 import { CineBuffer } from './capture/cine-buffer.js';
+import { cineGetRoutes } from './capture/cine-review.js';
 import { DisplaySink } from './display/display-sink.js';
 import { FindingsSink } from './display/findings-sink.js';
 import { findingsManifestPath } from './config/models.js';
 import { checkGolden } from '../models/runtime/golden-output.js';
 import { clipAggregatorFactory } from '../pipeline/infer/findings-engine-api.js';
+import { ClipReview, clipReviewRoutes } from './exam/clip-review.js';
 import { examGetRoutes, examPostRoutes } from './exam/exam-api.js';
 import { SCAN_PRESETS, scanPreset } from './config/scan-presets.js';
 import { ExamService, type CaptureContext } from './exam/exam-service.js';
 import { simulatedProbe, type SimulatedProbeLink } from './probe/simulated-probe-process.js';
 import { buildStatus, modelReports, type DeviceStatus, type ModelReport, type ProbeStatus } from './status.js';
+import { BlobStore } from './store/blob-store.js';
 import { DataDirLock, resolveDataDir } from './store/data-dir.js';
 import { StoreClient } from './store/store-client.js';
 import type { StorageStatus } from './store/store.js';
@@ -59,6 +62,8 @@ export class DeviceApp {
   store: StoreClient | null = null;
   cine!: CineBuffer;
   exams!: ExamService;
+  /** Stored clips decoded for review (the most recent one only). */
+  clipReview!: ClipReview;
   sync: SyncClient | null = null;
   private lock: DataDirLock | null = null;
   /** What `pleura provision` set; null on a development machine without provisioning. */
@@ -134,6 +139,9 @@ export class DeviceApp {
         // Prometheus text format, for fleet monitoring (docs/deployment.md); loopback like the rest.
         '/metrics': () => new TextResponse('text/plain; version=0.0.4; charset=utf-8', formatMetrics(statusSamples(this.status()))),
         ...examGetRoutes(this.exams),
+        // Review (docs/api.md): the frozen cine buffer, and stored clips read back from their files.
+        ...cineGetRoutes(this.cine, { frozen: () => this.settings.frozen }),
+        ...clipReviewRoutes(this.clipReview),
       },
       postRoutes: {
         ...examPostRoutes(this.exams, {
@@ -230,6 +238,9 @@ export class DeviceApp {
       this.sync?.kick();
       void this.refreshStorage();
     });
+    // Reads only: the store thread still writes every file (BlobStore's constructor only makes sure its folders exist).
+    const blobs = new BlobStore(this.dataDir);
+    this.clipReview = new ClipReview({ clip: (id) => this.exams.clip(id), dicomPath: (sha256) => blobs.pathOf(sha256) });
     if (config.sync.destinations.length > 0) {
       try {
         this.sync = await SyncClient.start({ dataDir: this.dataDir, siteKeyFile, budget, sync: config.sync }, (level, m) => this.log[level](m));

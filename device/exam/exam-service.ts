@@ -99,6 +99,11 @@ export class ExamService {
     return this.store.call('getExam', examId);
   }
 
+  /** One clip's record, for clip review (device/exam/clip-review.ts); 404 NotFoundError when unknown. */
+  clip(clipId: string): Promise<ClipRecord> {
+    return this.store.call('clip', clipId);
+  }
+
   current(): Promise<ExamRecord | null> {
     return this.store.call('currentExam');
   }

@@ -23,3 +23,4 @@ export function newFindingId(): string {
 }
 
 export const EXAM_ID_PATTERN = /^E\d{8}-[0-9A-Z]{6}$/;
+export const CLIP_ID_PATTERN = /^C[0-9A-Z]{12}$/;

@@ -21,6 +21,8 @@ export interface StoreApi {
   editFinding(examId: string, findingId: string, values: EditableFindingValues, operator: string): ExamDetail;
   deleteExam(examId: string, actor: string): void;
   getExam(examId: string): ExamDetail;
+  /** One clip's record (NotFoundError when there is none): for clip review. */
+  clip(clipId: string): ClipRecord;
   currentExam(): ExamRecord | null;
   listExams(limit: number): ExamSummary[];
   storage(): StorageStatus;

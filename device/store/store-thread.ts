@@ -41,6 +41,7 @@ const api: StoreApi = {
   editFinding: (examId, findingId, values, operator) => store.editFinding(examId, findingId, values, operator),
   deleteExam: (examId, actor) => store.deleteExam(examId, actor),
   getExam: (examId) => store.getExam(examId),
+  clip: (clipId) => store.clip(clipId),
   currentExam: () => store.currentExam(),
   listExams: (limit) => store.listExams(limit),
   storage: () => store.storage(),

@@ -68,7 +68,11 @@ export class DicomSource implements ReplaySource {
   ) {}
 
   static open(file: string): DicomSource {
-    const bytes = fs.readFileSync(file);
+    return DicomSource.fromBytes(fs.readFileSync(file), file);
+  }
+
+  /** Parses a DICOM file already in memory; `file` names it in messages. */
+  static fromBytes(bytes: Uint8Array, file: string): DicomSource {
     let dict;
     try {
       dict = DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, { ignoreErrors: false });
@@ -125,35 +129,45 @@ export class DicomSource implements ReplaySource {
   }
 
   async *frames(): AsyncIterable<ReplayFrame> {
-    const { width, height, fps, frameCount } = this.info;
+    const { fps, frameCount } = this.info;
+    for (let k = 0; k < (frameCount ?? 1); k++) {
+      yield { index: k, timeMs: fps ? (k * 1000) / fps : 0, image: this.frame(k) };
+    }
+  }
+
+  /**
+   * Frame `k` (0-based) as 8-bit grey. For MONOCHROME2 the pixels are a view into the decoded
+   * Pixel Data (no copy); other layouts are converted into new memory.
+   */
+  frame(k: number): GrayImage {
+    const { width, height, frameCount } = this.info;
+    if (!Number.isInteger(k) || k < 0 || k >= (frameCount ?? 1)) throw new RangeError(`${this.path}: no frame ${k} (frames 0…${(frameCount ?? 1) - 1})`);
     const n = width * height;
     const { samples, photometric, planar } = this.layout;
-    for (let k = 0; k < (frameCount ?? 1); k++) {
-      const raw = this.pixels.subarray(k * n * samples, (k + 1) * n * samples);
-      let image: GrayImage;
-      if (samples === 1) {
-        image = { width, height, pixels: photometric === 'MONOCHROME1' ? raw.map((v) => 255 - v) : raw };
-      } else {
-        const rgb = new Uint8Array(n * 3);
-        for (let i = 0; i < n; i++) {
-          const a = planar ? raw[i]! : raw[3 * i]!;
-          const b = planar ? raw[n + i]! : raw[3 * i + 1]!;
-          const c = planar ? raw[2 * n + i]! : raw[3 * i + 2]!;
-          if (photometric === 'YBR_FULL') {
-            // PS3.3 C.7.6.3.1.2: Y, Cb, Cr full range → R, G, B.
-            rgb[3 * i] = clamp(a + 1.402 * (c - 128));
-            rgb[3 * i + 1] = clamp(a - 0.344136 * (b - 128) - 0.714136 * (c - 128));
-            rgb[3 * i + 2] = clamp(a + 1.772 * (b - 128));
-          } else {
-            rgb[3 * i] = a;
-            rgb[3 * i + 1] = b;
-            rgb[3 * i + 2] = c;
-          }
+    const raw = this.pixels.subarray(k * n * samples, (k + 1) * n * samples);
+    let image: GrayImage;
+    if (samples === 1) {
+      image = { width, height, pixels: photometric === 'MONOCHROME1' ? raw.map((v) => 255 - v) : raw };
+    } else {
+      const rgb = new Uint8Array(n * 3);
+      for (let i = 0; i < n; i++) {
+        const a = planar ? raw[i]! : raw[3 * i]!;
+        const b = planar ? raw[n + i]! : raw[3 * i + 1]!;
+        const c = planar ? raw[2 * n + i]! : raw[3 * i + 2]!;
+        if (photometric === 'YBR_FULL') {
+          // PS3.3 C.7.6.3.1.2: Y, Cb, Cr full range → R, G, B.
+          rgb[3 * i] = clamp(a + 1.402 * (c - 128));
+          rgb[3 * i + 1] = clamp(a - 0.344136 * (b - 128) - 0.714136 * (c - 128));
+          rgb[3 * i + 2] = clamp(a + 1.772 * (b - 128));
+        } else {
+          rgb[3 * i] = a;
+          rgb[3 * i + 1] = b;
+          rgb[3 * i + 2] = c;
         }
-        image = rgbToGray(rgb, width, height, 3);
       }
-      yield { index: k, timeMs: fps ? (k * 1000) / fps : 0, image };
+      image = rgbToGray(rgb, width, height, 3);
     }
+    return image;
   }
 
   close(): void {}

@@ -24,7 +24,7 @@ export interface KioskRequest {
   headers?: IncomingHttpHeaders;
 }
 
-/** A JSON GET route, e.g. the device app's `/api/status`; return a TextResponse for anything else. */
+/** A JSON GET route, e.g. the device app's `/api/status`; return a TextResponse or BinaryResponse for anything else. */
 export type KioskRoute = (req: KioskRequest) => unknown | Promise<unknown>;
 
 /** A non-JSON body for a GET route (e.g. Prometheus metrics). */
@@ -32,6 +32,17 @@ export class TextResponse {
   constructor(
     readonly contentType: string,
     readonly body: string,
+  ) {}
+}
+
+/**
+ * A binary body for a GET route (e.g. one frame for cine review, in the WebSocket frame format).
+ * Sent with its Content-Length and, like every answer, `Cache-Control: no-store`.
+ */
+export class BinaryResponse {
+  constructor(
+    readonly contentType: string,
+    readonly body: Uint8Array,
   ) {}
 }
 
@@ -537,6 +548,11 @@ async function respondJson(res: ServerResponse, pathname: string, produce: () =>
     const value = await produce();
     if (value instanceof TextResponse) {
       res.writeHead(200, { 'Content-Type': value.contentType });
+      res.end(value.body);
+      return;
+    }
+    if (value instanceof BinaryResponse) {
+      res.writeHead(200, { 'Content-Type': value.contentType, 'Content-Length': value.body.byteLength, 'Cache-Control': 'no-store' });
       res.end(value.body);
       return;
     }

@@ -1,6 +1,7 @@
 import { Agent } from 'node:http';
 import test from 'ava';
 import { WebSocket } from 'ws';
+import { BinaryResponse, KioskHttpError } from '../../../ui-kiosk/server/kiosk-server.js';
 import { connectClient, rawRequest, startKiosk } from './kiosk-fixtures.js';
 
 test('serves the page, stylesheet and compiled browser modules with the right content types', async (t) => {
@@ -141,4 +142,27 @@ test('stop() closes WebSocket clients and idle keep-alive sockets, and can be ca
   const { url: again } = await server.start();
   t.is((await rawRequest(Number(new URL(again).port), '/')).status, 200);
   await server.stop();
+});
+
+test('a BinaryResponse is sent as its bytes, with its type, Content-Length and no caching', async (t) => {
+  const body = new Uint8Array(300_000).map((_, i) => (i * 31) & 0xff);
+  const { url } = await startKiosk(t, {
+    routes: {
+      '/api/bytes': () => new BinaryResponse('application/octet-stream', body.subarray(1000, 201_000)),
+      '/api/gone': async () => {
+        throw new KioskHttpError(404, 'frame 3 is gone');
+      },
+    },
+  });
+  const res = await fetch(new URL('/api/bytes', url));
+  t.is(res.status, 200);
+  t.is(res.headers.get('content-type'), 'application/octet-stream');
+  t.is(res.headers.get('content-length'), '200000');
+  t.is(res.headers.get('cache-control'), 'no-store');
+  t.deepEqual(new Uint8Array(await res.arrayBuffer()), body.subarray(1000, 201_000), 'exactly the view, not its whole buffer');
+
+  const gone = await fetch(new URL('/api/gone', url));
+  t.is(gone.status, 404);
+  t.is(gone.headers.get('content-type'), 'application/json; charset=utf-8');
+  t.deepEqual(await gone.json(), { error: 'frame 3 is gone' });
 });
