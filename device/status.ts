@@ -9,6 +9,7 @@ import type { StageStatus } from '../pipeline/supervision/supervisor.js';
 import type { ManagedProcess } from '../pipeline/supervision/managed-process.js';
 import type { Settings } from './app.js';
 import type { StorageStatus } from './store/store.js';
+import { SCAN_PRESETS, type ScanPreset } from './config/scan-presets.js';
 import type { SyncStatus } from './sync/sync-status.js';
 
 export interface ProbeStatus {
@@ -38,6 +39,8 @@ export interface DeviceStatus {
   /** Frame complete at acquire → sent on the kiosk WebSocket, over the last frames. */
   latencyMs: { p50: number | null; p99: number | null; max: number | null; samples: number };
   settings: Settings;
+  /** The scanning presets the kiosk offers (device/config/scan-presets.ts). */
+  presets: readonly ScanPreset[];
   kiosk: Record<string, number>;
   simulator?: { state: string; restarts: number; pid: number | undefined };
   /** The local store: free disk, budget, low-disk mode, exams not yet synced (docs/storage.md). */
@@ -146,6 +149,7 @@ export function buildStatus(input: {
     },
     latencyMs: { p50: r(lat.percentile(50)), p99: r(lat.percentile(99)), max: lat.size ? r(lat.max) : null, samples: lat.size },
     settings: { ...input.settings },
+    presets: SCAN_PRESETS,
     kiosk: input.kiosk,
     storage: input.storage,
     sync: input.sync,

@@ -1,4 +1,5 @@
-import { t } from './i18n/messages.js';
+import type { MessageKey } from './i18n/en.js';
+import { hasMessage, t } from './i18n/messages.js';
 import type { KioskControl } from './protocol.js';
 import type { StatusView } from './status.js';
 
@@ -10,8 +11,8 @@ export const GAIN_RANGE_DB = { min: -30, max: 30 } as const;
 /** How long a requested value is shown before the device's status must confirm it. */
 const PENDING_CONFIRM_MS = 1500;
 
-type Setting = 'depthMm' | 'gainDb' | 'frozen';
-type SettingValue<K extends Setting> = K extends 'frozen' ? boolean : number;
+type Setting = 'depthMm' | 'gainDb' | 'frozen' | 'preset';
+type SettingValue<K extends Setting> = K extends 'frozen' ? boolean : K extends 'preset' ? string : number;
 
 export interface ControlElements {
   freeze: HTMLButtonElement;
@@ -21,6 +22,8 @@ export interface ControlElements {
   gainDown: HTMLButtonElement;
   gainUp: HTMLButtonElement;
   gainValue: HTMLElement;
+  /** The preset buttons are made here, one per preset the device offers. */
+  presets: HTMLElement;
 }
 
 /**
@@ -30,8 +33,9 @@ export interface ControlElements {
  */
 export class Controls {
   /** Last values from the device's status. */
-  private confirmed: { depthMm?: number; gainDb?: number; frozen?: boolean } = {};
-  private pending = new Map<Setting, { value: number | boolean; until: number }>();
+  private confirmed: { depthMm?: number; gainDb?: number; frozen?: boolean; preset?: string } = {};
+  private pending = new Map<Setting, { value: number | boolean | string; until: number }>();
+  private presetNames: string[] = [];
   /** Depth seen in frames, used until the status reports settings. */
   private frameDepthMm: number | undefined;
   private connected = false;
@@ -60,7 +64,8 @@ export class Controls {
     this.render();
   }
 
-  applyStatus(settings: StatusView['settings']): void {
+  applyStatus(settings: StatusView['settings'], presets: string[] = this.presetNames): void {
+    if (presets.join() !== this.presetNames.join()) this.buildPresetButtons(presets);
     this.confirmed = { ...this.confirmed, ...settings };
     for (const [key, pending] of this.pending) {
       if (this.confirmed[key] === pending.value) this.pending.delete(key);
@@ -100,11 +105,30 @@ export class Controls {
     if (next !== gain) this.request('gainDb', next);
   }
 
+  private buildPresetButtons(names: string[]): void {
+    this.presetNames = names;
+    this.el.presets.hidden = names.length === 0;
+    this.el.presets.replaceChildren(...names.map((name) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'preset-button';
+      button.dataset['testid'] = `preset-${name}`;
+      button.dataset['preset'] = name;
+      button.textContent = presetLabel(name);
+      button.addEventListener('click', () => {
+        if (this.current('preset') !== name) this.request('preset', name);
+      });
+      return button;
+    }));
+    this.render();
+  }
+
   private request<K extends Setting>(key: K, value: SettingValue<K>): void {
     const control: KioskControl =
       key === 'frozen' ? { type: 'freeze', frozen: value as boolean }
         : key === 'depthMm' ? { type: 'depth', depthMm: value as number }
-          : { type: 'gain', gainDb: value as number };
+          : key === 'preset' ? { type: 'preset', preset: value as string }
+            : { type: 'gain', gainDb: value as number };
     if (!this.send(control)) return;
     this.pending.set(key, { value, until: performance.now() + PENDING_CONFIRM_MS });
     this.afterChange();
@@ -138,7 +162,19 @@ export class Controls {
     el.gainValue.textContent = gainDb === undefined ? '—' : t('controls.gainValue', { value: formatSigned(gainDb) });
     el.gainDown.disabled = !this.connected || gainDb === undefined || gainDb <= GAIN_RANGE_DB.min;
     el.gainUp.disabled = !this.connected || gainDb === undefined || gainDb >= GAIN_RANGE_DB.max;
+
+    const preset = this.current('preset');
+    for (const button of el.presets.querySelectorAll<HTMLButtonElement>('button')) {
+      button.setAttribute('aria-pressed', String(button.dataset['preset'] === preset));
+      button.disabled = !this.connected || frozen;
+    }
   }
+}
+
+/** The preset's name in the kiosk's language; a name only the configuration knows is shown as it is. */
+function presetLabel(name: string): string {
+  const key = `preset.${name}` as MessageKey;
+  return hasMessage(key) ? t(key) : name;
 }
 
 function formatCm(depthMm: number): string {

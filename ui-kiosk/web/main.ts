@@ -147,6 +147,7 @@ function main(): void {
     gainDown: byTestId<HTMLButtonElement>('gain-down'),
     gainUp: byTestId<HTMLButtonElement>('gain-up'),
     gainValue: byTestId('gain-value'),
+    presets: byTestId('presets'),
   }, (control) => connection?.send(control) ?? false, (frozen) => {
     imageView.setFrozen(frozen);
     // Frame-by-frame review of the cine is offered while the image is frozen (the buffer then stands still).
@@ -171,7 +172,7 @@ function main(): void {
       findingsPanel.setModel(status.findingsModel);
       statusBar.setStatus(status);
       notProvisioned.hidden = status.provisioned;
-      controls.applyStatus(status.settings);
+      controls.applyStatus(status.settings, status.presets);
     },
     onServerError: (message) => console.warn('kiosk server:', message),
     onConnectionChange: (state) => {

@@ -11,7 +11,9 @@ export interface StatusView {
   /** pipeline.degraded, or any stage reporting state "restarting". */
   degraded: boolean;
   restartingStages: string[];
-  settings: { depthMm?: number; gainDb?: number; frozen?: boolean };
+  settings: { depthMm?: number; gainDb?: number; frozen?: boolean; preset?: string };
+  /** Preset names the device offers, in order (empty when it says none). */
+  presets: string[];
   /** False only when the device says it must be provisioned before use. */
   provisioned: boolean;
   /** The store refuses new captures for lack of disk. */
@@ -60,6 +62,9 @@ export function readStatus(raw: unknown): StatusView {
     degraded: pipeline['degraded'] === true || restartingStages.length > 0,
     restartingStages,
     settings: {},
+    presets: Array.isArray(status['presets'])
+      ? (status['presets'] as unknown[]).map((p) => record(p)['name']).filter((n): n is string => typeof n === 'string')
+      : [],
     provisioned: record(status['device'])['provisioned'] !== false,
     lowDisk: record(status['storage'])['lowDisk'] === true,
     overTemperature: ((finite(probe['errorFlags']) ?? 0) & OVER_TEMPERATURE_FLAG) !== 0 || (finite(probe['temperatureC']) ?? 0) > OVER_TEMPERATURE_C,
@@ -97,5 +102,6 @@ export function readStatus(raw: unknown): StatusView {
   const gainDb = finite(settings['gainDb']);
   if (gainDb !== undefined) view.settings.gainDb = gainDb;
   if (typeof settings['frozen'] === 'boolean') view.settings.frozen = settings['frozen'];
+  if (typeof settings['preset'] === 'string') view.settings.preset = settings['preset'];
   return view;
 }

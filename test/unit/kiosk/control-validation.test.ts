@@ -4,12 +4,13 @@ import { parseControlMessage, validateControl } from '../../../ui-kiosk/server/c
 import type { KioskControl } from '../../../ui-kiosk/web/protocol.js';
 import { connectClient, delay, startKiosk, waitFor } from './kiosk-fixtures.js';
 
-test('accepts exactly the three documented commands', (t) => {
+test('accepts exactly the four documented commands', (t) => {
   const valid: KioskControl[] = [
     { type: 'freeze', frozen: true },
     { type: 'freeze', frozen: false },
     { type: 'depth', depthMm: 120 },
     { type: 'gain', gainDb: -6 },
+    { type: 'preset', preset: 'pleura' },
   ];
   for (const control of valid) t.deepEqual(parseControlMessage(JSON.stringify(control)), { ok: true, control });
 });
@@ -30,6 +31,10 @@ test('rejects malformed commands with a message saying what is wrong', (t) => {
     ['{"type":"gain","gainDb":null}', /gainDb/],
     ['{"type":"gain","gainDb":99}', /gainDb.*-60…60/],
     ['{"type":"gain","gainDb":3,"__proto__":{"x":1}}', /unexpected field/],
+    ['{"type":"preset"}', /preset name/],
+    ['{"type":"preset","preset":"../../etc"}', /preset name/],
+    ['{"type":"preset","preset":"Lung Deep"}', /preset name/],
+    ['{"type":"preset","preset":"lung","depthMm":40}', /unexpected field/],
   ];
   for (const [text, message] of cases) {
     const result = parseControlMessage(text);

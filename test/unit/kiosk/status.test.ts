@@ -16,6 +16,7 @@ test('a full status is read as sent', (t) => {
     lowDisk: false,
     overTemperature: false,
     settings: { depthMm: 120, gainDb: -3, frozen: false },
+    presets: [],
   });
 });
 

@@ -20,3 +20,8 @@ export function t(key: MessageKey, values: Record<string, string | number> = {})
   return catalogue[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in values ? String(values[name]) : whole);
 }
+
+/** Whether the catalogue has `key` (for names that may come from configuration, e.g. presets). */
+export function hasMessage(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(catalogue, key);
+}
