@@ -360,6 +360,7 @@ export class DeviceApp {
       storage: this.storage,
       sync: this.sync?.status ?? null,
       cine: { frames: this.cine.size, capacityFrames: this.cine.capacityFrames, memoryBytes: this.cine.memoryBytes() },
+      capture: { defaultSeconds: this.config.capture.defaultSeconds, cineSeconds: this.config.capture.cineSeconds },
       models: this.modelStatuses(),
     });
   }

@@ -49,6 +49,8 @@ export interface DeviceStatus {
   sync: SyncStatus | null;
   /** The cine buffer captures are taken from. */
   cine: { frames: number; capacityFrames: number; memoryBytes: number };
+  /** Clip lengths (config `capture`): a capture's default seconds, and the most it may ask for. */
+  capture?: { defaultSeconds: number; cineSeconds: number };
   /** Models the device runs, with the execution provider each runs on or why it does not run; empty when AI is off. */
   models: ModelReport[];
 }
@@ -103,6 +105,7 @@ export function buildStatus(input: {
   storage: StorageStatus | null;
   sync: SyncStatus | null;
   cine: DeviceStatus['cine'];
+  capture?: DeviceStatus['capture'];
   models?: ModelReport[];
 }): DeviceStatus {
   const stages: DeviceStatus['pipeline']['stages'] = {};
@@ -154,6 +157,7 @@ export function buildStatus(input: {
     storage: input.storage,
     sync: input.sync,
     cine: input.cine,
+    ...(input.capture ? { capture: input.capture } : {}),
     models: input.models ?? [],
     ...(input.probeProcess ? { simulator: { state: input.probeProcess.state, restarts: input.probeProcess.restarts, pid: input.probeProcess.pid } } : {}),
   };

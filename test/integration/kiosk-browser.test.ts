@@ -167,7 +167,7 @@ test('kiosk page shows the live image, metrics and probe state, and sends freeze
   await restarted.start();
   t.teardown(() => restarted.stop());
   restarted.publishStatus(deviceStatus(settings));
-  await page.getByText('Scanning').waitFor({ timeout: 10_000 });
+  await page.getByText('Scanning', { exact: true }).waitFor({ timeout: 10_000 });
   t.is(await page.getByTestId('freeze-button').isEnabled(), true, 'controls usable again after reconnect');
 
   // The WebSocket closing is reported by Chromium as a console error; that one is expected.

@@ -1,10 +1,12 @@
 /**
  * The guided lung exam on the kiosk, the whole device (`pleura start`, simulated probe, the
  * stand-in findings model so that zones get an AI score) with the page in Chromium: start an
- * 8-zone exam from the dialog, choose and capture three zones on the body map, finish, and read
- * the summary (three zone scores, the total, decision support, the sync state), and correct one
- * zone's B-lines and score there (AI and edited value shown, the edited score in the total). Screenshots at
- * 1280×800: test-artifacts/exam-*.png.
+ * 8-zone exam from the dialog, choose and capture three zones on the body map (one of them with
+ * "Record next"), Finish → the summary in review mode with the exam still open (three zone scores,
+ * the total, decision support, "not sent yet"), back to scanning and again, correct one zone's
+ * B-lines and score there (AI and edited value shown, the edited score in the total), then
+ * "Finish and send" → finished mode (no destination: queued). Screenshots at 1280×800:
+ * test-artifacts/exam-*.png.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,17 +80,28 @@ test.serial('a guided 8-zone exam on the kiosk: start, choose and capture three 
     await page.waitForFunction(() => /^\d/.test(document.querySelector('[data-testid="zone-score"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
     const panelScore = Number(((await page.getByTestId('zone-score').textContent()) ?? '').trim().split(' ')[0]);
 
-    const captureZone = async (zone: string): Promise<void> => {
+    // The capture buttons are worded with the device's capture.defaultSeconds (1 s here).
+    t.is((await page.getByTestId('exam-capture-next').textContent())?.trim(), 'Record next 1 s');
+    const captureZone = async (zone: string, next = false): Promise<void> => {
       await page.getByTestId(`zone-${zone}`).click();
       await page.waitForFunction((z) => document.querySelector(`[data-testid="zone-${z}"]`)?.getAttribute('data-current') === 'true', zone, { timeout: 5000 });
-      t.regex((await page.getByTestId('exam-capture').textContent()) ?? '', new RegExp(`Capture ${zone}`));
-      await page.getByTestId('exam-capture').click();
+      t.is((await page.getByTestId('exam-capture').textContent())?.trim(), `Save last 1 s of ${zone}`);
+      if (next) {
+        await page.getByTestId('exam-capture-next').click();
+        // While recording: said on the button, and neither capture can be pressed again.
+        await page.waitForFunction(() => document.querySelector('[data-testid="exam-capture-next"]')?.getAttribute('data-recording') === 'true', undefined, { timeout: 5000 });
+        t.is((await page.getByTestId('exam-capture-next').textContent())?.trim(), 'Recording…');
+        t.true(await page.getByTestId('exam-capture').isDisabled());
+        t.true(await page.getByTestId('exam-capture-next').isDisabled());
+      } else {
+        await page.getByTestId('exam-capture').click();
+      }
       await page.waitForFunction((z) => document.querySelector(`[data-testid="zone-${z}"]`)?.getAttribute('data-status') === 'captured', zone, { timeout: 20_000 });
     };
     await captureZone('R1');
     t.regex((await page.getByTestId('exam-next').textContent()) ?? '', /Next: R2/, 'the first zone without a clip is suggested');
     t.is(await page.getByTestId('zone-R2').getAttribute('data-next'), 'true');
-    await captureZone('R3');
+    await captureZone('R3', true);
     await captureZone('L2');
     for (const z of ['R1', 'R3', 'L2']) {
       const s = await zoneStatus(page, z);
@@ -98,13 +111,32 @@ test.serial('a guided 8-zone exam on the kiosk: start, choose and capture three 
     t.like(await zoneStatus(page, 'R2'), { status: 'not-scanned', text: '' });
     t.is(await page.getByTestId('zone-L2').getAttribute('data-current'), 'true');
     t.regex((await page.getByTestId('exam-patient').textContent()) ?? '', /3\/8 zones/);
-    const captureBox = await page.getByTestId('exam-capture').boundingBox();
-    t.true((captureBox?.height ?? 0) >= 48, 'Capture: touch target ≥ 48 px');
+    for (const id of ['exam-capture', 'exam-capture-next', 'exam-finish']) {
+      const box = await page.getByTestId(id).boundingBox();
+      t.true((box?.height ?? 0) >= 48, `${id}: touch target ≥ 48 px (${box?.height})`);
+    }
     await page.screenshot({ path: `${ARTIFACTS}/exam-body-map.png` });
     const during = await get<ExamDetail>(device.url, `/api/exam?id=${open!.id}`);
     t.deepEqual(during.clips.map((c) => c.zone), ['R1', 'R3', 'L2']);
+    t.deepEqual(during.clips.map((c) => c.kind), ['retrospective', 'prospective', 'retrospective']);
 
-    // Finish → the summary.
+    // Finish → the summary in review mode; the exam is still open. Back to scanning, and again.
+    await page.getByTestId('exam-finish').click();
+    await page.getByTestId('exam-summary').waitFor({ state: 'visible', timeout: 10_000 });
+    t.is(await page.getByTestId('exam-summary').getAttribute('data-mode'), 'review');
+    t.is(await page.getByTestId('summary-print').isVisible(), false);
+    t.is(await page.getByTestId('summary-close').isVisible(), false);
+    t.like(await get<ExamDetail>(device.url, `/api/exam?id=${open!.id}`), { state: 'open' });
+    t.is(await page.getByTestId('summary-sync').getAttribute('data-state'), 'local');
+    t.is((await page.getByTestId('summary-sync').textContent())?.trim(), 'Sync: Not sent yet (exam open)');
+    for (const id of ['summary-back', 'summary-finish']) {
+      const box = await page.getByTestId(id).boundingBox();
+      t.true((box?.height ?? 0) >= 48 && (box?.width ?? 0) >= 48, `${id}: touch target ${box?.width}×${box?.height}`);
+    }
+    await page.getByTestId('summary-back').click();
+    await page.getByTestId('exam-summary').waitFor({ state: 'hidden', timeout: 5000 });
+    t.true(await page.getByTestId('exam-active').isVisible(), 'back to scanning: the exam is still open');
+    t.like(await get<ExamDetail>(device.url, `/api/exam?id=${open!.id}`), { state: 'open' });
     await page.getByTestId('exam-finish').click();
     await page.getByTestId('exam-summary').waitFor({ state: 'visible', timeout: 10_000 });
     const rows = page.getByTestId('summary-rows').locator('tr');
@@ -118,7 +150,6 @@ test.serial('a guided 8-zone exam on the kiosk: start, choose and capture three 
     t.is(await page.getByTestId('summary-total').getAttribute('data-total'), String(3 * panelScore));
     t.regex((await page.getByTestId('summary-total').textContent()) ?? '', new RegExp(`Total LUS score \\(AI\\): ${3 * panelScore} — 3 of 8 zones scored`));
     t.regex((await page.getByTestId('exam-summary').textContent()) ?? '', /decision support, not a diagnosis/);
-    t.regex((await page.getByTestId('summary-sync').textContent()) ?? '', /^Sync: /);
     t.regex((await page.getByTestId('summary-rows').textContent()) ?? '', /B-lines/, 'the AI findings stored with the clips');
     await page.screenshot({ path: `${ARTIFACTS}/exam-summary.png` });
 
@@ -150,13 +181,26 @@ test.serial('a guided 8-zone exam on the kiosk: start, choose and capture three 
     t.deepEqual(r3.values, aiR3.values, 'the AI values are kept');
     t.deepEqual(r3.edit?.values, { bLineCount: Math.min(30, aiBLines + 2), zoneScore: newScore });
     t.is(r3.edit?.operator, 'nurse Bo');
+    t.is(afterEdit.state, 'open', 'edited during the review, before finishing');
+    t.is(await page.getByTestId('exam-summary').getAttribute('data-mode'), 'review');
     await page.screenshot({ path: `${ARTIFACTS}/exam-summary-edited.png` });
+
+    // Finish and send → finished mode; no destination is configured here: queued.
+    await page.getByTestId('summary-finish').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="exam-summary"]')?.getAttribute('data-mode') === 'finished', undefined, { timeout: 10_000 });
+    t.is(await page.getByTestId('summary-back').isVisible(), false);
+    t.is(await page.getByTestId('summary-finish').isVisible(), false);
+    t.is(await page.getByTestId('summary-sync').getAttribute('data-state'), 'waiting');
+    t.is((await page.getByTestId('summary-sync').textContent())?.trim(), 'Sync: Kept on this device: no destination configured');
+    t.regex((await page.getByTestId('summary-findings-R3').textContent()) ?? '', new RegExp(`B-lines: AI ${aiBLines} → edited ${Math.min(30, aiBLines + 2)}`), 'the edit is kept');
+    await page.screenshot({ path: `${ARTIFACTS}/exam-summary-finished.png` });
     await page.emulateMedia({ media: 'print' });
     t.is(await page.getByTestId('image-area').isVisible(), false, 'print: only the summary');
     t.is(await page.getByTestId('summary-total').isVisible(), true);
     await page.emulateMedia({ media: 'screen' });
     const finished = await get<ExamDetail>(device.url, `/api/exam?id=${open!.id}`);
     t.is(finished.state, 'finished');
+    t.deepEqual(finished.findings.find((f) => f.id === aiR3.id)?.edit?.values, { bLineCount: Math.min(30, aiBLines + 2), zoneScore: newScore });
     t.is(await get(device.url, '/api/exam/current'), null);
 
     await page.getByTestId('summary-close').click();
@@ -168,6 +212,8 @@ test.serial('a guided 8-zone exam on the kiosk: start, choose and capture three 
     await nl.goto(`${device.url}/?lang=nl`);
     await nl.getByTestId('exam-start').waitFor({ state: 'visible', timeout: 10_000 });
     t.is((await nl.getByTestId('exam-start').textContent())?.trim(), 'Onderzoek starten');
+    t.is((await nl.getByTestId('summary-back').textContent())?.trim(), 'Terug naar scannen');
+    t.is((await nl.getByTestId('summary-finish').textContent())?.trim(), 'Afronden en verzenden');
   } finally {
     await browser.close();
     t.is(await device.stop(), 0);

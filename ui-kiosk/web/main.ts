@@ -83,6 +83,7 @@ function main(): void {
     map: document.querySelector<SVGSVGElement>('[data-testid="body-map"]')!,
     next: byTestId<HTMLButtonElement>('exam-next'),
     capture: byTestId<HTMLButtonElement>('exam-capture'),
+    captureNext: byTestId<HTMLButtonElement>('exam-capture-next'),
     finish: byTestId<HTMLButtonElement>('exam-finish'),
     message: byTestId('exam-message'),
     dialog: {
@@ -104,6 +105,11 @@ function main(): void {
       sync: byTestId('summary-sync'),
       print: byTestId<HTMLButtonElement>('summary-print'),
       close: byTestId<HTMLButtonElement>('summary-close'),
+      back: byTestId<HTMLButtonElement>('summary-back'),
+      finish: byTestId<HTMLButtonElement>('summary-finish'),
+      title: byTestId('summary-title'),
+      hint: byTestId('summary-hint'),
+      message: byTestId('summary-message'),
     },
   });
   const examHistory = new ExamHistory({ root: byTestId('exam-history'), list: byTestId('exam-history-list') });

@@ -1,7 +1,10 @@
 import test from 'ava';
 import { PROTOCOLS } from '../../../device/exam/protocols.js';
 import type { ExamDetailView } from '../../../ui-kiosk/web/exam/exam-client.js';
-import { summarise } from '../../../ui-kiosk/web/exam/exam-summary.js';
+import { summarise, syncState } from '../../../ui-kiosk/web/exam/exam-summary.js';
+import { useCatalogue } from '../../../ui-kiosk/web/i18n/messages.js';
+import { en } from '../../../ui-kiosk/web/i18n/en.js';
+import { nl } from '../../../ui-kiosk/web/i18n/nl.js';
 import { EXAM_PROTOCOLS, MAP_WIDTH, mapHeight, nextZone, protocolZones, zoneShapes } from '../../../ui-kiosk/web/exam/lung-zones.js';
 
 test("the page's protocols are the device's, zone for zone, in the device's order", (t) => {
@@ -71,4 +74,21 @@ test('an edited zone score replaces the AI score in the total; both are kept for
   t.is(r1.finding?.id, 'F1');
   t.is(s.total, 5);
   t.is(s.edited, 1);
+});
+
+test("the summary's sync line: the raw state for tests, words for people, in English and Dutch", (t) => {
+  const sync = (state: string, objects = 0, verified = 0, lastError: string | null = null) => ({ state, objects, verified, lastError });
+  useCatalogue(en);
+  t.deepEqual(syncState({ state: 'open', sync: sync('local') }), { state: 'local', words: 'Not sent yet (exam open)' });
+  t.deepEqual(syncState({ state: 'open' }), { state: 'local', words: 'Not sent yet (exam open)' });
+  t.deepEqual(syncState({ state: 'finished', sync: sync('waiting', 9) }), { state: 'waiting', words: 'Kept on this device: no destination configured' });
+  t.deepEqual(syncState({ state: 'finished', sync: sync('queued', 9) }), { state: 'queued', words: 'Queued: waiting its turn to be sent' });
+  t.deepEqual(syncState({ state: 'finished', sync: sync('sending', 9, 3) }), { state: 'sending', words: 'Sending… 3 of 9 sent' });
+  t.deepEqual(syncState({ state: 'finished', sync: sync('sending', 9, 3, 'ECONNREFUSED') }), { state: 'sending', words: 'Sending… 3 of 9 sent — last attempt failed, trying again: ECONNREFUSED' });
+  t.deepEqual(syncState({ state: 'finished', sync: sync('synced', 9, 9) }), { state: 'synced', words: 'Synced' });
+  t.deepEqual(syncState({ state: 'finished', sync: sync('synced', 9, 9), reviewed: true }), { state: 'reviewed', words: 'Reviewed by a remote reviewer' });
+  useCatalogue(nl);
+  t.deepEqual(syncState({ state: 'finished', sync: sync('sending', 9, 3) }), { state: 'sending', words: 'Bezig met verzenden… 3 van 9 verzonden' });
+  t.deepEqual(syncState({ state: 'finished', sync: sync('synced', 9, 9) }), { state: 'synced', words: 'Verzonden' });
+  useCatalogue(en);
 });

@@ -5,7 +5,7 @@
  */
 
 export type ExamState = 'open' | 'finished';
-export type ExamSyncState = 'local' | 'waiting' | 'sending' | 'synced';
+export type ExamSyncState = 'local' | 'waiting' | 'queued' | 'sending' | 'synced';
 
 export interface ExamView {
   id: string;
@@ -55,6 +55,8 @@ export interface ExamDetailView extends ExamView {
   clips: ClipView[];
   findings: FindingView[];
   sync?: { state: ExamSyncState | string; objects: number; verified: number; lastError: string | null };
+  /** A remote reviewer's report on the study was found at a destination. */
+  reviewed?: boolean;
 }
 
 /** A row of GET /api/exams (newest first). */
@@ -70,6 +72,8 @@ export interface ExamListItem {
   syncState: ExamSyncState | string;
   reviewed: boolean;
 }
+/** `retrospective`: the last seconds from the cine buffer; `prospective`: the next seconds. */
+export type CaptureMode = 'retrospective' | 'prospective';
 
 export interface StartExamRequest {
   patient: { id: string; name: string };
@@ -117,7 +121,9 @@ export const examApi = {
   get: (id: string) => call<ExamDetailView>('GET', `/api/exam?id=${encodeURIComponent(id)}`),
   start: (req: StartExamRequest) => call<ExamView>('POST', '/api/exam/start', req),
   zone: (examId: string, zone: string) => call<ExamView>('POST', '/api/exam/zone', { examId, zone }),
-  capture: (examId: string) => call<ClipView>('POST', '/api/exam/capture', { examId }),
+  /** Without `seconds` the device uses its `capture.defaultSeconds`. */
+  capture: (examId: string, mode: CaptureMode = 'retrospective', seconds?: number) =>
+    call<ClipView>('POST', '/api/exam/capture', seconds === undefined ? { examId, mode } : { examId, mode, seconds }),
   finish: (examId: string) => call<ExamDetailView>('POST', '/api/exam/finish', { examId }),
   editFinding: (examId: string, findingId: string, values: EditedFindingValues, operator: string) =>
     call<ExamDetailView>('POST', '/api/exam/finding/edit', { examId, findingId, values, operator }),

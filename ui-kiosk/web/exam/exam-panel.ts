@@ -1,16 +1,19 @@
 /**
  * The guided exam beside the live image: "Start exam" when none is open; during an exam the
- * patient, the body map (tap a zone to choose it), the suggested next zone, Capture and Finish;
- * after Finish the summary. The device's exam API is the truth for the exam, its zone and its
- * clips (a reload resumes the open exam); the page adds the AI zone score shown in the findings
- * panel at the moment of each capture.
+ * patient, the body map (tap a zone to choose it), the suggested next zone, the two captures
+ * ("Save last N s": retrospective, from the cine buffer; "Record next N s": prospective) and
+ * Finish. Finish opens the summary in review mode while the exam is still open (edit, then
+ * "Finish and send", or back to scanning); only "Finish and send" finishes the exam, and the
+ * summary then follows its sync. The device's exam API is the truth for the exam, its zone and
+ * its clips (a reload resumes the open exam); the page adds the AI zone score shown in the
+ * findings panel at the moment of each capture.
  *
  * Hidden when the server has no exam API (GET /api/exam/current is not answered).
  */
 import { t } from '../i18n/messages.js';
 import type { KioskFindings } from '../protocol.js';
 import { BodyMap, type ZoneState } from './body-map.js';
-import { examApi, ExamApiError, type ExamDetailView, type ExamView, type StartExamRequest, type StoredFindingValues } from './exam-client.js';
+import { examApi, ExamApiError, type CaptureMode, type ExamDetailView, type ExamView, type StartExamRequest, type StoredFindingValues } from './exam-client.js';
 import { ExamSummary, protocolName, type RecordedZone, type SummaryElements } from './exam-summary.js';
 import { nextZone, protocolZones } from './lung-zones.js';
 import { StartDialog, type StartDialogElements } from './start-dialog.js';
@@ -23,6 +26,7 @@ export interface ExamPanelElements {
   map: SVGSVGElement;
   next: HTMLButtonElement;
   capture: HTMLButtonElement;
+  captureNext: HTMLButtonElement;
   finish: HTMLButtonElement;
   message: HTMLElement;
   dialog: StartDialogElements;
@@ -38,6 +42,10 @@ export class ExamPanel {
   private readonly scores = new Map<string, RecordedZone>();
   private live: RecordedZone = { score: null, findings: null };
   private busy = false;
+  /** A prospective capture is recording. */
+  private recording = false;
+  /** The device's `capture.defaultSeconds` (from /api/status), for the button labels; null when unknown. */
+  private captureSeconds: number | null = null;
   private readonly map: BodyMap;
   private readonly dialog: StartDialog;
   private readonly summary: ExamSummary;
@@ -46,14 +54,15 @@ export class ExamPanel {
   constructor(private readonly el: ExamPanelElements) {
     this.map = new BodyMap(el.map, (zone) => void this.selectZone(zone));
     this.dialog = new StartDialog(el.dialog);
-    this.summary = new ExamSummary(el.summary, () => this.stopSyncPoll());
+    this.summary = new ExamSummary(el.summary, () => this.stopSyncPoll(), () => void this.finishAndSend());
     el.start.addEventListener('click', () => this.dialog.open((req) => void this.start(req)));
     el.next.addEventListener('click', () => {
       const next = el.next.dataset['zone'];
       if (next) void this.selectZone(next);
     });
-    el.capture.addEventListener('click', () => void this.capture());
-    el.finish.addEventListener('click', () => void this.finish());
+    el.capture.addEventListener('click', () => void this.capture('retrospective'));
+    el.captureNext.addEventListener('click', () => void this.capture('prospective'));
+    el.finish.addEventListener('click', () => void this.review());
   }
 
   /** Looks for an open exam to resume; leaves the panel hidden when there is no exam API. */
@@ -66,6 +75,7 @@ export class ExamPanel {
       return;
     }
     this.el.panel.hidden = false;
+    this.captureSeconds = await defaultCaptureSeconds();
     if (current) await this.load(current.id);
     this.render();
   }
@@ -103,30 +113,62 @@ export class ExamPanel {
     });
   }
 
-  private async capture(): Promise<void> {
+  /** Retrospective: the last seconds, what the operator just saw; prospective: the next seconds. */
+  private async capture(mode: CaptureMode): Promise<void> {
     const exam = this.exam;
     const zone = exam?.currentZone;
     if (!exam || !zone || this.busy) return;
-    // The score shown when the operator pressed Capture, not one that arrives while saving.
+    // Retrospective: the score shown when the operator pressed Capture, not one that arrives while
+    // saving. Prospective: the one shown when the recording ends.
     const seen = this.live;
-    await this.run(async () => {
-      await examApi.capture(exam.id);
-      this.scores.set(zone, seen);
-      await this.load(exam.id);
-      const next = nextZone(protocolZones(exam.protocol), this.captured());
-      this.message(next ? t('exam.captured', { zone, next }) : t('exam.capturedAll', { zone }));
-    }, t('exam.capturing', { zone }));
+    this.recording = mode === 'prospective';
+    try {
+      await this.run(async () => {
+        await examApi.capture(exam.id, mode);
+        this.scores.set(zone, mode === 'prospective' ? this.live : seen);
+        this.recording = false;
+        await this.load(exam.id);
+        const next = nextZone(protocolZones(exam.protocol), this.captured());
+        this.message(next ? t('exam.captured', { zone, next }) : t('exam.capturedAll', { zone }));
+      }, mode === 'prospective' ? t('exam.recordingZone', { zone }) : t('exam.capturing', { zone }));
+    } finally {
+      this.recording = false;
+      this.render();
+    }
   }
 
-  private async finish(): Promise<void> {
+  /** Finish: the summary in review mode; the exam stays open until "Finish and send". */
+  private async review(): Promise<void> {
     const exam = this.exam;
     if (!exam || this.busy) return;
     await this.run(async () => {
+      const detail = await examApi.get(exam.id);
+      this.stopSyncPoll();
+      this.summary.show(detail, this.scores, 'review');
+    });
+  }
+
+  /** "Finish and send" in the review: POST /api/exam/finish, then the finished summary follows the sync. */
+  private async finishAndSend(): Promise<void> {
+    const exam = this.exam;
+    if (!exam || this.busy) return;
+    this.busy = true;
+    this.summary.setBusy(true);
+    this.summary.showMessage(t('exam.finishing'), 'progress');
+    try {
       const finished = await examApi.finish(exam.id);
       this.exam = null;
-      this.summary.show(finished, this.scores);
+      this.message('');
+      this.summary.showMessage('');
+      this.summary.show(finished, this.scores, 'finished');
       this.startSyncPoll(finished);
-    }, t('exam.finishing'));
+    } catch (err) {
+      this.summary.showMessage(t('exam.summary.finishFailed', { reason: err instanceof Error ? err.message : String(err) }));
+    } finally {
+      this.busy = false;
+      this.summary.setBusy(false);
+      this.render();
+    }
   }
 
   private startSyncPoll(exam: ExamDetailView): void {
@@ -191,8 +233,28 @@ export class ExamPanel {
     el.next.hidden = next === null || next === exam.currentZone;
     el.next.dataset['zone'] = next ?? '';
     el.next.textContent = next ? t('exam.next', { zone: next }) : '';
-    el.capture.textContent = exam.currentZone ? t('exam.capture', { zone: exam.currentZone }) : t('exam.chooseZone');
+    const seconds = this.captureSeconds;
+    el.capture.textContent = !exam.currentZone
+      ? t('exam.chooseZone')
+      : seconds === null ? t('exam.capture.anySeconds', { zone: exam.currentZone }) : t('exam.capture', { zone: exam.currentZone, seconds });
     el.capture.disabled = this.busy || !exam.currentZone;
+    el.captureNext.textContent = this.recording
+      ? t('exam.recording')
+      : seconds === null ? t('exam.captureNext.anySeconds') : t('exam.captureNext', { seconds });
+    el.captureNext.dataset['recording'] = String(this.recording);
+    el.captureNext.disabled = this.busy || !exam.currentZone;
     el.finish.disabled = this.busy;
+  }
+}
+
+/** The device's default capture length from /api/status (`capture.defaultSeconds`), or null. */
+async function defaultCaptureSeconds(): Promise<number | null> {
+  try {
+    const res = await fetch('/api/status', { cache: 'no-store' });
+    const status = (await res.json()) as { capture?: { defaultSeconds?: unknown } };
+    const s = status.capture?.defaultSeconds;
+    return typeof s === 'number' && s > 0 ? s : null;
+  } catch {
+    return null;
   }
 }

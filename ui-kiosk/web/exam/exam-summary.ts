@@ -1,9 +1,14 @@
 /**
- * The summary of a finished exam: per zone its status, the AI zone score and the AI findings
- * stored with its clips, the total LUS score (the sum of the scored zones; unscored zones listed
- * as such), that all of it is decision support and not a diagnosis, and the exam's sync state.
+ * The summary of an exam: per zone its status, the AI zone score and the AI findings stored with
+ * its clips, the total LUS score (the sum of the scored zones; unscored zones listed as such),
+ * that all of it is decision support and not a diagnosis, and the exam's sync state in words.
  * The operator may correct a zone's B-line count and score ("Edit"); the device keeps the AI
  * value next to the correction, and the summary shows both and counts the corrected score.
+ *
+ * Two modes: `review` while the exam is still open (the exam panel's Finish opens it: edit, then
+ * "Finish and send", or "Back to scanning" with the exam left open), and `finished` after
+ * POST /api/exam/finish (sync state polled by the panel, Print, Close). Edits made before
+ * finishing go into the first findings report the device sends.
  */
 import { t } from '../i18n/messages.js';
 import type { MessageKey } from '../i18n/en.js';
@@ -18,6 +23,32 @@ export interface SummaryElements {
   sync: HTMLElement;
   print: HTMLButtonElement;
   close: HTMLButtonElement;
+  /** Review mode: back to scanning (the exam stays open), and finish and send. */
+  back: HTMLButtonElement;
+  finish: HTMLButtonElement;
+  /** The heading, the review hint and a refusal of Finish. */
+  title: HTMLElement;
+  hint: HTMLElement;
+  message: HTMLElement;
+}
+
+export type SummaryMode = 'review' | 'finished';
+
+const SYNC_STATES: readonly string[] = ['local', 'waiting', 'queued', 'sending', 'synced'];
+
+/** What the summary's sync line says: the raw state for tests, words for people. */
+export function syncState(exam: Pick<ExamDetailView, 'state' | 'sync' | 'reviewed'>): { state: string; words: string } {
+  if (exam.reviewed) return { state: 'reviewed', words: t('exam.sync.reviewed') };
+  const sync = exam.sync;
+  const state = sync?.state ?? (exam.state === 'open' ? 'local' : '');
+  if (!state) return { state: '', words: '' };
+  if (!SYNC_STATES.includes(state)) return { state, words: state };
+  let words = t(`exam.sync.${state}` as MessageKey);
+  if (state === 'sending' && sync) {
+    if (sync.objects > 0) words += ` ${t('exam.sync.progress', { verified: sync.verified, objects: sync.objects })}`;
+    if (sync.lastError) words += ` — ${t('exam.sync.retrying', { error: sync.lastError })}`;
+  }
+  return { state, words };
 }
 
 export interface ZoneSummary {
@@ -67,8 +98,6 @@ export function summarise(
   };
 }
 
-const SYNC_STATES: readonly string[] = ['local', 'waiting', 'sending', 'synced'];
-
 /** The protocol in words; an id the page does not know is shown as it is. */
 export function protocolName(id: string): string {
   return EXAM_PROTOCOLS.some((p) => p.id === id) ? t(`exam.protocol.${id}` as MessageKey) : id;
@@ -88,21 +117,60 @@ function describe(f: StoredFindingValues | null, edit: EditedFindingValues | nul
 }
 
 export class ExamSummary {
-  constructor(private readonly el: SummaryElements, onClose: () => void) {
+  private mode: SummaryMode = 'finished';
+
+  /**
+   * `onClose`: the finished summary was closed, or the review left with "Back to scanning";
+   * `onFinish`: "Finish and send" in review mode.
+   */
+  constructor(private readonly el: SummaryElements, onClose: () => void, onFinish: () => void) {
     el.print.addEventListener('click', () => window.print());
     el.close.addEventListener('click', () => {
-      el.root.hidden = true;
-      document.body.classList.remove('has-summary');
+      this.hide();
       onClose();
     });
+    el.back.addEventListener('click', () => {
+      this.hide();
+      onClose();
+    });
+    el.finish.addEventListener('click', () => onFinish());
   }
 
   get open(): boolean {
     return !this.el.root.hidden;
   }
 
-  show(exam: ExamDetailView, recorded: ReadonlyMap<string, RecordedZone>): void {
+  private hide(): void {
+    this.el.root.hidden = true;
+    document.body.classList.remove('has-summary');
+  }
+
+  /** While Finish and send is under way: no second press, no leaving. */
+  setBusy(busy: boolean): void {
+    this.el.finish.disabled = busy;
+    this.el.back.disabled = busy;
+  }
+
+  /** A refusal (or progress) under the total; '' clears it. */
+  showMessage(text: string, kind: 'progress' | 'error' = 'error'): void {
+    this.el.message.textContent = text;
+    this.el.message.dataset['kind'] = kind;
+    this.el.message.hidden = text === '';
+  }
+
+  /** Shows the exam; `mode` switches between review (open exam) and finished, else it stays. */
+  show(exam: ExamDetailView, recorded: ReadonlyMap<string, RecordedZone>, mode: SummaryMode = this.mode): void {
     const { el } = this;
+    this.mode = mode;
+    el.root.dataset['mode'] = mode;
+    el.title.textContent = t(mode === 'review' ? 'exam.summary.reviewTitle' : 'exam.summary.title');
+    el.hint.hidden = mode !== 'review';
+    el.hint.textContent = mode === 'review' ? t('exam.summary.reviewHint') : '';
+    el.back.hidden = mode !== 'review';
+    el.finish.hidden = mode !== 'review';
+    el.print.hidden = mode === 'review';
+    el.close.hidden = mode === 'review';
+    if (!this.open) this.showMessage('');
     const s = summarise(exam, recorded);
     el.patient.textContent = t('exam.summary.patient', { id: exam.patient.id, name: exam.patient.name, operator: exam.operator, protocol: protocolName(exam.protocol) });
     el.rows.replaceChildren(
@@ -222,9 +290,12 @@ export class ExamSummary {
   }
 
   showSync(exam: ExamDetailView): void {
-    const state = exam.sync?.state;
-    this.el.sync.dataset['state'] = state ?? '';
-    const words = state && SYNC_STATES.includes(state) ? t(`exam.sync.${state}` as MessageKey) : state;
-    this.el.sync.textContent = state ? t('exam.sync', { state: words ?? '', verified: exam.sync!.verified, objects: exam.sync!.objects }) : '';
+    const { state, words } = syncState(exam);
+    this.el.sync.dataset['state'] = state;
+    this.el.sync.textContent = state ? t('exam.sync', { state: words }) : '';
+    // Once the report is at every destination an edit can only be refused: no Edit then.
+    const sent = state === 'synced' || state === 'reviewed';
+    for (const b of this.el.rows.querySelectorAll<HTMLButtonElement>('.summary-edit')) b.hidden = sent;
+    if (sent) this.el.rows.querySelector('.summary-editor')?.remove();
   }
 }
