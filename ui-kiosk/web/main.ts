@@ -7,7 +7,7 @@ import { FindingsOverlay } from './findings-overlay.js';
 import { FindingsPanel } from './findings-panel.js';
 import { ImageView } from './image-view.js';
 import { ReviewDialog } from './review/review-dialog.js';
-import { openCine } from './review/review-source.js';
+import { openCine, openClip } from './review/review-source.js';
 import { readStatus } from './status.js';
 import { StatusBar } from './status-bar.js';
 import { KioskConnection } from './ws-client.js';
@@ -143,6 +143,7 @@ function main(): void {
   });
   const reviewCine = byTestId<HTMLButtonElement>('review-cine');
   reviewCine.addEventListener('click', () => void review.open(t('review.cineTitle'), openCine));
+  examPanel.setClipReviewer((clipId, zone) => void review.open(t('review.clipTitle', { zone }), () => openClip(clipId)));
 
   let connection: KioskConnection | undefined;
   const controls = new Controls({

@@ -65,6 +65,11 @@ export class ExamPanel {
     el.finish.addEventListener('click', () => void this.review());
   }
 
+  /** Lets the summary open a zone's clip frame by frame (the review dialog lives beside the panel). */
+  setClipReviewer(review: (clipId: string, zone: string) => void): void {
+    this.summary.onReviewClip = review;
+  }
+
   /** Looks for an open exam to resume; leaves the panel hidden when there is no exam API. */
   async init(): Promise<void> {
     let current: ExamView | null;

@@ -59,6 +59,8 @@ export interface ZoneSummary {
   /** The AI's score (shown next to an edited one). */
   aiScore: number | null;
   findings: StoredFindingValues | null;
+  /** The zone's clips that can be reviewed (not damaged), oldest first. */
+  clipIds: string[];
   /** The stored finding an edit applies to (the zone's newest); null when the zone has none. */
   finding: FindingView | null;
   edit: EditedFindingValues | null;
@@ -83,11 +85,12 @@ export function summarise(
     const finding = exam.findings.filter((f) => f.zone === zone).at(-1) ?? null;
     const stored = finding?.values ?? null;
     const live = recorded.get(zone);
-    if (clips.length === 0) return { zone, clips: 0, score: null, aiScore: null, findings: null, finding: null, edit: null };
+    if (clips.length === 0) return { zone, clips: 0, score: null, aiScore: null, findings: null, clipIds: [], finding: null, edit: null };
     const aiScore = live?.score ?? (typeof stored?.zoneScore === 'number' ? stored.zoneScore : null);
     const edit = finding?.edit?.values ?? null;
     const score = typeof edit?.zoneScore === 'number' ? edit.zoneScore : aiScore;
-    return { zone, clips: clips.length, score, aiScore, findings: stored ?? live?.findings ?? null, finding, edit };
+    const clipIds = clips.filter((c) => c.state !== 'damaged').map((c) => c.id);
+    return { zone, clips: clips.length, score, aiScore, findings: stored ?? live?.findings ?? null, clipIds, finding, edit };
   });
   const scoredZones = zones.filter((z) => z.score !== null);
   return {
@@ -118,6 +121,8 @@ function describe(f: StoredFindingValues | null, edit: EditedFindingValues | nul
 
 export class ExamSummary {
   private mode: SummaryMode = 'finished';
+  /** Opens a stored clip for frame-by-frame review (set by the page). */
+  onReviewClip: ((clipId: string, zone: string) => void) | undefined;
 
   /**
    * `onClose`: the finished summary was closed, or the review left with "Back to scanning";
@@ -197,6 +202,16 @@ export class ExamSummary {
           tr.append(td);
         });
         const action = document.createElement('td');
+        const newestClip = z.clipIds.at(-1);
+        if (newestClip && this.onReviewClip) {
+          const review = document.createElement('button');
+          review.type = 'button';
+          review.className = 'summary-edit';
+          review.dataset['testid'] = `summary-review-${z.zone}`;
+          review.textContent = t('exam.summary.reviewClip');
+          review.addEventListener('click', () => this.onReviewClip?.(newestClip, z.zone));
+          action.append(review);
+        }
         if (z.finding) {
           const finding = z.finding;
           const button = document.createElement('button');

@@ -186,6 +186,7 @@ export const en = {
   'exam.summary.total': 'Total LUS score (AI): {total} — {scored} of {zones} zones scored',
   'exam.summary.print': 'Print',
   'exam.summary.close': 'Close',
+  'exam.summary.reviewClip': 'Review clip',
   'exam.summary.edit': 'Edit',
   'exam.summary.edited': 'AI {ai} → edited {edited}',
   'exam.summary.bLinesEdited': 'B-lines: AI {ai} → edited {edited}',

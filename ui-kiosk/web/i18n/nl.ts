@@ -184,6 +184,7 @@ export const nl: KioskMessages = {
   'exam.summary.total': 'Totale LUS-score (AI): {total} — {scored} van {zones} zones gescoord',
   'exam.summary.print': 'Afdrukken',
   'exam.summary.close': 'Sluiten',
+  'exam.summary.reviewClip': 'Clip terugkijken',
   'exam.summary.edit': 'Aanpassen',
   'exam.summary.edited': 'AI {ai} → aangepast {edited}',
   'exam.summary.bLinesEdited': 'B-lijnen: AI {ai} → aangepast {edited}',
