@@ -186,6 +186,11 @@ test.serial('end to end: 8-zone exam on b-lines-3 with the real model, review an
     const aiR1 = during.findings.filter((f) => f.zone === 'R1').at(-1);
     t.truthy(aiR1, 'R1 has an AI finding');
     const aiBLines = aiR1?.values.bLineCount ?? 0;
+    // Every zone has its key image: the frame the AI's finding came from, read back from the stored clip.
+    for (const zone of ['R1', 'R2', 'L4']) {
+      await page.waitForFunction((z) => document.querySelector(`[data-testid="summary-key-image-${z}"]`)?.getAttribute('data-loaded') === 'true', zone, { timeout: 15_000 });
+    }
+    t.is(await page.getByTestId('summary-key-image-R1').evaluate((c: HTMLCanvasElement) => c.width), 640, 'a full display frame, shown small');
     const edited = aiBLines >= 30 ? aiBLines - 1 : aiBLines + 1;
     await page.getByTestId('summary-edit-R1').click();
     await page.getByTestId('summary-editor-R1').waitFor({ state: 'visible' });
@@ -207,8 +212,14 @@ test.serial('end to end: 8-zone exam on b-lines-3 with the real model, review an
     const finished = await get<ExamDetail>(device.url, `/api/exam?id=${open.id}`);
     t.is(finished.sync.state, 'synced');
     t.log(`synced: ${finished.sync.verified}/${finished.sync.objects} objects verified, ${elapsed()}`);
+    // Back on the start screen, "Recent exams" says the exam was sent; the status bar has nothing left to send.
+    await page.getByTestId('summary-close').click();
+    await page.waitForFunction((id) => document.querySelector(`[data-testid="history-${id}"]`)?.getAttribute('data-sync') === 'synced', open.id, { timeout: 15_000 });
+    t.is((await page.getByTestId(`history-${open.id}`).getByTestId('history-state').textContent())?.trim(), 'Synced');
+    await page.waitForFunction(() => document.querySelector('[data-testid="sync-backlog"]')?.textContent === 'all sent', undefined, { timeout: 10_000 });
+    await shot(page, 9, 'recent-exams');
 
-    // 9. In Orthanc: 8 US clips and 1 SR under the pseudonym; the SR has the operator's edit.
+    // 10. In Orthanc: 8 US clips and 1 SR under the pseudonym; the SR has the operator's edit.
     const remote = await pacs.studyInstances(finished.studyUid);
     t.is(remote.length, 9, `instances in Orthanc: ${remote.map((r) => r.modality).join(',')}`);
     t.is(remote.filter((r) => r.modality === 'US').length, 8);

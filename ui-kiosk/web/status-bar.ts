@@ -89,7 +89,7 @@ export class StatusBar {
     const sync = this.connection === 'open' ? this.status?.sync : undefined;
     el.sync.textContent = sync === undefined ? '—'
       : sync.unsyncedExams === 0 ? t('sync.allSent')
-        : t(sync.online === false ? 'sync.waitingOffline' : sync.online === undefined ? 'sync.waitingNoDestination' : 'sync.waiting', { count: sync.unsyncedExams });
+        : t(sync.destinations === 0 ? 'sync.waitingNoDestination' : sync.online === false ? 'sync.waitingOffline' : 'sync.waiting', { count: sync.unsyncedExams });
     el.sync.dataset['unsynced'] = String(sync?.unsyncedExams ?? '');
 
     const degraded = this.connection === 'open' && this.status?.degraded === true;

@@ -23,7 +23,7 @@ export interface StatusView {
   /** Bytes the store can still fill with clips: free disk above the reserve, within the data budget. */
   storageLeftBytes?: number;
   /** Finished exams not yet at every destination, and whether any destination answers (undefined: none configured). */
-  sync?: { unsyncedExams: number; online: boolean | undefined };
+  sync?: { unsyncedExams: number; online: boolean | undefined; destinations: number };
   /** The findings model (status `models[]`, the infer stage's); undefined when AI findings are off. */
   findingsModel?: { state: 'loading' | 'running' | 'missing' | 'refused' | 'failed'; executionProvider?: string };
 }
@@ -86,7 +86,10 @@ export function readStatus(raw: unknown): StatusView {
   const unsynced = finite(storage['unsyncedExams']);
   if (unsynced !== undefined) {
     const destinations = Array.isArray(record(status['sync'])['destinations']) ? (record(status['sync'])['destinations'] as unknown[]).map(record) : [];
-    view.sync = { unsyncedExams: unsynced, online: destinations.length ? destinations.some((d) => d['online'] === true) : undefined };
+    // A destination's `online` is null until it has been tried: offline only when every one failed.
+    const online = destinations.some((d) => d['online'] === true) ? true
+      : destinations.length > 0 && destinations.every((d) => d['online'] === false) ? false : undefined;
+    view.sync = { unsyncedExams: unsynced, online, destinations: destinations.length };
   }
 
   const models = Array.isArray(status['models']) ? (status['models'] as unknown[]).map(record) : [];

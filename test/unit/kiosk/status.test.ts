@@ -52,8 +52,9 @@ test('storage left is free disk above the reserve, within the data budget; the s
   t.is(readStatus(base).storageLeftBytes, 79.8 * gb);
   t.is(readStatus({ storage: { ...base.storage, maxDataBytes: 5 * gb } }).storageLeftBytes, 4 * gb, 'the budget is smaller than the disk');
   t.is(readStatus({ storage: { ...base.storage, freeBytes: 0.1 * gb } }).storageLeftBytes, 0, 'below the reserve: nothing left, never negative');
-  t.deepEqual(readStatus(base).sync, { unsyncedExams: 2, online: undefined }, 'no destination configured');
-  t.deepEqual(readStatus({ ...base, sync: { destinations: [{ online: false }, { online: true }] } }).sync, { unsyncedExams: 2, online: true });
-  t.deepEqual(readStatus({ ...base, sync: { destinations: [{ online: false }] } }).sync, { unsyncedExams: 2, online: false });
+  t.deepEqual(readStatus(base).sync, { unsyncedExams: 2, online: undefined, destinations: 0 }, 'no destination configured');
+  t.deepEqual(readStatus({ ...base, sync: { destinations: [{ online: false }, { online: true }] } }).sync, { unsyncedExams: 2, online: true, destinations: 2 });
+  t.deepEqual(readStatus({ ...base, sync: { destinations: [{ online: false }] } }).sync, { unsyncedExams: 2, online: false, destinations: 1 });
+  t.deepEqual(readStatus({ ...base, sync: { destinations: [{ online: null }] } }).sync, { unsyncedExams: 2, online: undefined, destinations: 1 }, 'not tried yet is not offline');
   t.is(readStatus({}).storageLeftBytes, undefined);
 });

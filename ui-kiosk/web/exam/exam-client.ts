@@ -21,6 +21,7 @@ export interface ExamView {
 export interface ClipView {
   id: string;
   zone: string;
+  frames?: number;
   capturedAt: string;
   state?: string;
 }
@@ -47,6 +48,8 @@ export interface FindingView {
   zone: string;
   values: StoredFindingValues;
   confidence: number;
+  /** The clip frame the AI's finding was taken from (its key image). */
+  keyFrame?: number;
   /** The operator's correction, kept next to the AI values; absent or null when not edited. */
   edit?: { values: EditedFindingValues; operator: string; at: string } | null;
 }

@@ -7,6 +7,7 @@
 import type { MessageKey } from '../i18n/en.js';
 import { t } from '../i18n/messages.js';
 import { examApi, type ExamListItem } from './exam-client.js';
+import { personName } from './person-name.js';
 
 /** How often the list is refreshed: sync progress is slow (seconds per clip). */
 const POLL_MS = 4000;
@@ -64,7 +65,7 @@ export class ExamHistory {
       li.dataset['sync'] = state;
       const who = document.createElement('span');
       who.className = 'history-patient';
-      who.textContent = item.patientName || item.patientPseudonym;
+      who.textContent = item.patientName ? personName(item.patientName) : item.patientPseudonym;
       const when = document.createElement('span');
       when.className = 'history-when';
       when.textContent = t('exam.history.when', { time: formatWhen(item.startedAt), clips: item.clips });

@@ -11,6 +11,9 @@
  * finishing go into the first findings report the device sends.
  */
 import { t } from '../i18n/messages.js';
+import { GrayPainter } from '../gray-painter.js';
+import { loadClipFrame } from '../review/review-source.js';
+import { personName } from './person-name.js';
 import type { MessageKey } from '../i18n/en.js';
 import { examApi, type EditedFindingValues, type ExamDetailView, type FindingView, type StoredFindingValues } from './exam-client.js';
 import { EXAM_PROTOCOLS, protocolZones } from './lung-zones.js';
@@ -61,6 +64,8 @@ export interface ZoneSummary {
   findings: StoredFindingValues | null;
   /** The zone's clips that can be reviewed (not damaged), oldest first. */
   clipIds: string[];
+  /** The zone's key image: the AI finding's key frame of its clip, else the middle of the newest clip. */
+  keyImage: { clipId: string; index: number } | null;
   /** The stored finding an edit applies to (the zone's newest); null when the zone has none. */
   finding: FindingView | null;
   edit: EditedFindingValues | null;
@@ -85,12 +90,17 @@ export function summarise(
     const finding = exam.findings.filter((f) => f.zone === zone).at(-1) ?? null;
     const stored = finding?.values ?? null;
     const live = recorded.get(zone);
-    if (clips.length === 0) return { zone, clips: 0, score: null, aiScore: null, findings: null, clipIds: [], finding: null, edit: null };
+    if (clips.length === 0) return { zone, clips: 0, score: null, aiScore: null, findings: null, clipIds: [], keyImage: null, finding: null, edit: null };
     const aiScore = live?.score ?? (typeof stored?.zoneScore === 'number' ? stored.zoneScore : null);
     const edit = finding?.edit?.values ?? null;
     const score = typeof edit?.zoneScore === 'number' ? edit.zoneScore : aiScore;
-    const clipIds = clips.filter((c) => c.state !== 'damaged').map((c) => c.id);
-    return { zone, clips: clips.length, score, aiScore, findings: stored ?? live?.findings ?? null, clipIds, finding, edit };
+    const intact = clips.filter((c) => c.state !== 'damaged');
+    const clipIds = intact.map((c) => c.id);
+    const keyClip = intact.find((c) => c.id === finding?.clipId) ?? intact.at(-1);
+    const keyImage = !keyClip ? null
+      : keyClip.id === finding?.clipId && typeof finding.keyFrame === 'number' ? { clipId: keyClip.id, index: finding.keyFrame }
+        : { clipId: keyClip.id, index: Math.floor(((keyClip.frames ?? 1) - 1) / 2) };
+    return { zone, clips: clips.length, score, aiScore, findings: stored ?? live?.findings ?? null, clipIds, keyImage, finding, edit };
   });
   const scoredZones = zones.filter((z) => z.score !== null);
   return {
@@ -123,6 +133,8 @@ export class ExamSummary {
   private mode: SummaryMode = 'finished';
   /** Opens a stored clip for frame-by-frame review (set by the page). */
   onReviewClip: ((clipId: string, zone: string) => void) | undefined;
+  /** Key images already drawn, by clip and frame: the summary is re-drawn on every sync poll. */
+  private readonly keyImages = new Map<string, HTMLCanvasElement>();
 
   /**
    * `onClose`: the finished summary was closed, or the review left with "Back to scanning";
@@ -177,7 +189,7 @@ export class ExamSummary {
     el.close.hidden = mode === 'review';
     if (!this.open) this.showMessage('');
     const s = summarise(exam, recorded);
-    el.patient.textContent = t('exam.summary.patient', { id: exam.patient.id, name: exam.patient.name, operator: exam.operator, protocol: protocolName(exam.protocol) });
+    el.patient.textContent = t('exam.summary.patient', { id: exam.patient.id, name: personName(exam.patient.name), operator: exam.operator, protocol: protocolName(exam.protocol) });
     el.rows.replaceChildren(
       ...s.zones.map((z) => {
         const tr = document.createElement('tr');
@@ -201,6 +213,9 @@ export class ExamSummary {
           if (i === 3) td.dataset['testid'] = `summary-findings-${z.zone}`;
           tr.append(td);
         });
+        const key = document.createElement('td');
+        if (z.keyImage) key.append(this.keyImage(z.keyImage.clipId, z.keyImage.index, z.zone));
+        tr.append(key);
         const action = document.createElement('td');
         const newestClip = z.clipIds.at(-1);
         if (newestClip && this.onReviewClip) {
@@ -236,6 +251,33 @@ export class ExamSummary {
     document.body.classList.add('has-summary');
   }
 
+  /** A zone's key image, drawn once from the stored clip (the device checks the file before decoding it). */
+  private keyImage(clipId: string, index: number, zone: string): HTMLCanvasElement {
+    const id = `${clipId}:${index}`;
+    let canvas = this.keyImages.get(id);
+    if (!canvas) {
+      const made = document.createElement('canvas');
+      made.className = 'summary-key-image';
+      made.width = 1;
+      made.height = 1;
+      made.setAttribute('role', 'img');
+      made.setAttribute('aria-label', t('exam.summary.keyImageLabel', { zone }));
+      this.keyImages.set(id, made);
+      loadClipFrame(clipId, index)
+        .then((frame) => {
+          new GrayPainter(made).paint(frame.pixels, frame.width, frame.height);
+          made.dataset['loaded'] = 'true';
+        })
+        .catch(() => {
+          made.dataset['loaded'] = 'failed';
+          this.keyImages.delete(id); // try again on the next drawing
+        });
+      canvas = made;
+    }
+    canvas.dataset['testid'] = `summary-key-image-${zone}`;
+    return canvas;
+  }
+
   /** The editor row under a zone: steppers for B-lines and score, saved on the device by the exam's operator. */
   private openEditor(row: HTMLTableRowElement, exam: ExamDetailView, finding: FindingView, z: ZoneSummary, recorded: ReadonlyMap<string, RecordedZone>): void {
     this.el.rows.querySelector('.summary-editor')?.remove();
@@ -248,7 +290,7 @@ export class ExamSummary {
     tr.className = 'summary-editor';
     tr.dataset['testid'] = `summary-editor-${z.zone}`;
     const td = document.createElement('td');
-    td.colSpan = 5;
+    td.colSpan = 6;
     const error = document.createElement('p');
     error.className = 'summary-edit-error';
     error.dataset['testid'] = 'summary-edit-error';

@@ -107,11 +107,16 @@ interface ClipInfo {
   state?: string;
 }
 
+/** One frame of a stored clip (e.g. a zone's key image in the summary). */
+export function loadClipFrame(clipId: string, index: number): Promise<DecodedKioskFrame> {
+  return fetchFrame(`/api/exam/clip/frame?id=${encodeURIComponent(clipId)}&index=${index}`);
+}
+
 /** A stored clip, as saved in the exam (its DICOM file, checked by the device). */
 export async function openClip(clipId: string): Promise<ReviewSource & { zone: string }> {
   const info = await fetchJson<ClipInfo>(`/api/exam/clip?id=${encodeURIComponent(clipId)}`);
   if (!(info.frames > 0)) throw new ReviewError(`clip ${clipId} has no frames`);
-  const cache = new FrameCache((i) => fetchFrame(`/api/exam/clip/frame?id=${encodeURIComponent(clipId)}&index=${i}`));
+  const cache = new FrameCache((i) => loadClipFrame(clipId, i));
   return {
     kind: 'clip',
     zone: info.zone,
