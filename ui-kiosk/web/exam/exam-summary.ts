@@ -135,6 +135,8 @@ export class ExamSummary {
   onReviewClip: ((clipId: string, zone: string) => void) | undefined;
   /** Key images already drawn, by clip and frame: the summary is re-drawn on every sync poll. */
   private readonly keyImages = new Map<string, HTMLCanvasElement>();
+  /** Key images load one after the other: each needs its clip decoded on the device (tens of MB for a moment). */
+  private keyImageQueue: Promise<unknown> = Promise.resolve();
 
   /**
    * `onClose`: the finished summary was closed, or the review left with "Back to scanning";
@@ -263,7 +265,9 @@ export class ExamSummary {
       made.setAttribute('role', 'img');
       made.setAttribute('aria-label', t('exam.summary.keyImageLabel', { zone }));
       this.keyImages.set(id, made);
-      loadClipFrame(clipId, index)
+      const load = this.keyImageQueue.then(() => loadClipFrame(clipId, index));
+      this.keyImageQueue = load.catch(() => undefined);
+      load
         .then((frame) => {
           new GrayPainter(made).paint(frame.pixels, frame.width, frame.height);
           made.dataset['loaded'] = 'true';
