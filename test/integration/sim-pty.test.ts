@@ -43,7 +43,9 @@ test.serial('pleura sim over a real pty: identify, RF and B-mode frames, freeze,
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pleura-pty-'));
   const ptyPath = path.join(dir, 'probe-tty');
   const sim = await startSimulator(['--pty', ptyPath]);
-  const link = new ProbeLink({ transport: { kind: 'serial', path: ptyPath } });
+  // The simulator renders each RF frame in one go (hundreds of ms on a loaded 2-core machine) and
+  // answers requests between frames; this test is about what it answers, not how fast.
+  const link = new ProbeLink({ transport: { kind: 'serial', path: ptyPath }, requestTimeoutMs: 5000 });
   try {
     t.true(fs.lstatSync(ptyPath).isSymbolicLink() && fs.realpathSync(ptyPath).startsWith('/dev/pts/'), 'a real pseudo-terminal');
     const id = await link.connect();
