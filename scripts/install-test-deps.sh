@@ -5,6 +5,7 @@
 #   socat     - real pseudo-terminals for the serial link and the simulated probe
 #   ffmpeg    - clip encoding (used by later features; installed now so the list is complete)
 #   cage      - the kiosk's Wayland compositor: `systemd-analyze verify` of the kiosk unit needs it
+#   xwayland  - cage exits at start without /usr/bin/Xwayland (Debian's cage does not depend on it)
 #   orthanc, orthanc-dicomweb - the real PACS (DICOMweb) the sync tests deliver to (scripts/orthanc/)
 #   dicom3tools - dciodvfy, which every DICOM object the device makes must pass
 #   dcmtk     - dsrdump/dcmdump, to look into DICOM objects and SRs by hand
@@ -13,7 +14,7 @@
 #   rauc, squashfs-tools - the RAUC adapter's tests build and check a RAUC bundle (test key made by openssl)
 set -euo pipefail
 
-PACKAGES=(chromium socat ffmpeg cage orthanc orthanc-dicomweb dicom3tools dcmtk iproute2 curl rauc squashfs-tools)
+PACKAGES=(chromium socat ffmpeg cage xwayland orthanc orthanc-dicomweb dicom3tools dcmtk iproute2 curl rauc squashfs-tools)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

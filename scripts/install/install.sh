@@ -8,6 +8,7 @@
 #   PREFIX/var/log/pleura/
 #   PREFIX/etc/systemd/system/pleura.service, pleura-kiosk.service
 #   PREFIX/etc/systemd/journald.conf.d/pleura.conf
+#   PREFIX/usr/local/bin/pleura             the CLI of the current release (pleura provision, update, …)
 # Idempotent: running it again with the same release changes nothing.
 #
 # usage: install.sh [--prefix DIR] [--from SOURCE_DIR] [--user NAME] [--no-user] [--no-enable]
@@ -120,6 +121,13 @@ UNITS="$SRC/scripts/install/units"
 render "$UNITS/pleura.service" "$UNITDIR/pleura.service"
 render "$UNITS/pleura-kiosk.service" "$UNITDIR/pleura-kiosk.service"
 render "$UNITS/journald-pleura.conf" "$JOURNALDIR/pleura.conf"
+
+# 5b. `pleura` on the PATH: the CLI of whichever release is current.
+BINDIR="$PREFIX/usr/local/bin"
+cli="$(mktemp)"
+printf '#!/bin/sh\n# Installed by Pleura'"'"'s install.sh: the pleura CLI of the current release.\nexec %s %s/current/dist/device/cli/main.js "$@"\n' "$NODE" "$ROOT" > "$cli"
+if ! cmp -s "$cli" "$BINDIR/pleura"; then mkdir -p "$BINDIR"; install -m 755 "$cli" "$BINDIR/pleura"; changed=1; say "wrote $BINDIR/pleura"; fi
+rm -f "$cli"
 
 # 6. On a real install with systemd running: enable and (re)start.
 if [ -z "$PREFIX" ] && [ "$ENABLE" = 1 ] && [ -d /run/systemd/system ]; then

@@ -15,7 +15,7 @@ done
 if [ -z "$PREFIX" ] && [ -d /run/systemd/system ]; then
   systemctl disable --now pleura-kiosk.service pleura.service 2>/dev/null || true
 fi
-rm -f "$PREFIX/etc/systemd/system/pleura.service" "$PREFIX/etc/systemd/system/pleura-kiosk.service" "$PREFIX/etc/systemd/journald.conf.d/pleura.conf"
+rm -f "$PREFIX/etc/systemd/system/pleura.service" "$PREFIX/etc/systemd/system/pleura-kiosk.service" "$PREFIX/etc/systemd/journald.conf.d/pleura.conf" "$PREFIX/usr/local/bin/pleura"
 [ -z "$PREFIX" ] && [ -d /run/systemd/system ] && systemctl daemon-reload || true
 rm -rf "$PREFIX/opt/pleura"
 if [ "$PURGE" = 1 ]; then
