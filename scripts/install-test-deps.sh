@@ -12,9 +12,11 @@
 #   iproute2  - `ip`, to bring up loopback in the tests' private network namespace
 #   curl      - scripts/orthanc/start-orthanc.sh waits for Orthanc with it
 #   rauc, squashfs-tools - the RAUC adapter's tests build and check a RAUC bundle (test key made by openssl)
+#   systemd, procps - the install test boots a throw-away machine with systemd as PID 1
+#             (test/helpers/systemd-machine.sh) and looks at its processes (ps, pkill)
 set -euo pipefail
 
-PACKAGES=(chromium socat ffmpeg cage xwayland orthanc orthanc-dicomweb dicom3tools dcmtk iproute2 curl rauc squashfs-tools)
+PACKAGES=(chromium socat ffmpeg cage xwayland orthanc orthanc-dicomweb dicom3tools dcmtk iproute2 curl rauc squashfs-tools systemd procps)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
