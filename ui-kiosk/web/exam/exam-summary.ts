@@ -11,8 +11,7 @@
  * finishing go into the first findings report the device sends.
  */
 import { t } from '../i18n/messages.js';
-import { GrayPainter } from '../gray-painter.js';
-import { loadClipFrame } from '../review/review-source.js';
+import { KeyImages } from './key-images.js';
 import { personName } from './person-name.js';
 import type { MessageKey } from '../i18n/en.js';
 import { examApi, type EditedFindingValues, type ExamDetailView, type FindingView, type StoredFindingValues } from './exam-client.js';
@@ -133,10 +132,7 @@ export class ExamSummary {
   private mode: SummaryMode = 'finished';
   /** Opens a stored clip for frame-by-frame review (set by the page). */
   onReviewClip: ((clipId: string, zone: string) => void) | undefined;
-  /** Key images already drawn, by clip and frame: the summary is re-drawn on every sync poll. */
-  private readonly keyImages = new Map<string, HTMLCanvasElement>();
-  /** Key images load one after the other: each needs its clip decoded on the device (tens of MB for a moment). */
-  private keyImageQueue: Promise<unknown> = Promise.resolve();
+  private readonly keyImages = new KeyImages();
 
   /**
    * `onClose`: the finished summary was closed, or the review left with "Back to scanning";
@@ -216,7 +212,7 @@ export class ExamSummary {
           tr.append(td);
         });
         const key = document.createElement('td');
-        if (z.keyImage) key.append(this.keyImage(z.keyImage.clipId, z.keyImage.index, z.zone));
+        if (z.keyImage) key.append(this.keyImages.canvas(z.keyImage.clipId, z.keyImage.index, z.zone));
         tr.append(key);
         const action = document.createElement('td');
         const newestClip = z.clipIds.at(-1);
@@ -251,35 +247,6 @@ export class ExamSummary {
     this.showSync(exam);
     el.root.hidden = false;
     document.body.classList.add('has-summary');
-  }
-
-  /** A zone's key image, drawn once from the stored clip (the device checks the file before decoding it). */
-  private keyImage(clipId: string, index: number, zone: string): HTMLCanvasElement {
-    const id = `${clipId}:${index}`;
-    let canvas = this.keyImages.get(id);
-    if (!canvas) {
-      const made = document.createElement('canvas');
-      made.className = 'summary-key-image';
-      made.width = 1;
-      made.height = 1;
-      made.setAttribute('role', 'img');
-      made.setAttribute('aria-label', t('exam.summary.keyImageLabel', { zone }));
-      this.keyImages.set(id, made);
-      const load = this.keyImageQueue.then(() => loadClipFrame(clipId, index));
-      this.keyImageQueue = load.catch(() => undefined);
-      load
-        .then((frame) => {
-          new GrayPainter(made).paint(frame.pixels, frame.width, frame.height);
-          made.dataset['loaded'] = 'true';
-        })
-        .catch(() => {
-          made.dataset['loaded'] = 'failed';
-          this.keyImages.delete(id); // try again on the next drawing
-        });
-      canvas = made;
-    }
-    canvas.dataset['testid'] = `summary-key-image-${zone}`;
-    return canvas;
   }
 
   /** The editor row under a zone: steppers for B-lines and score, saved on the device by the exam's operator. */
