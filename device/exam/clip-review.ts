@@ -97,11 +97,6 @@ export class ClipReview {
     );
   }
 
-  /** Forgets the decoded clip (e.g. when the review page closes). */
-  clear(): void {
-    this.cached = null;
-  }
-
   /** The clip decoded, from the cache when it is the one opened last (same id and file). */
   private decoded(clip: ClipRecord): Promise<DecodedClip> {
     const c = this.cached;

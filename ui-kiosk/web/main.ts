@@ -112,7 +112,7 @@ function main(): void {
       message: byTestId('summary-message'),
     },
   });
-  const examHistory = new ExamHistory({ root: byTestId('exam-history'), list: byTestId('exam-history-list') });
+  const examHistory = new ExamHistory({ root: byTestId('exam-history'), list: byTestId('exam-history-list'), start: byTestId('exam-start') });
   // Only a device with a store has the exam API (an unprovisioned one has neither): ask for the
   // open exam once its status says so, instead of a request that can only fail.
   let examChecked = false;
@@ -176,6 +176,7 @@ function main(): void {
         void examPanel.init();
         examHistory.start();
       }
+      examPanel.setCaptureSeconds(status.captureSeconds ?? null);
       findingsPanel.setModel(status.findingsModel);
       statusBar.setStatus(status);
       notProvisioned.hidden = status.provisioned;

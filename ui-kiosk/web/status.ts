@@ -22,6 +22,8 @@ export interface StatusView {
   overTemperature: boolean;
   /** Bytes the store can still fill with clips: free disk above the reserve, within the data budget. */
   storageLeftBytes?: number;
+  /** The length of a capture when none is asked for (`capture.defaultSeconds`). */
+  captureSeconds?: number;
   /** Finished exams not yet at every destination, and whether any destination answers (undefined: none configured). */
   sync?: { unsyncedExams: number; online: boolean | undefined; destinations: number };
   /** The findings model (status `models[]`, the infer stage's); undefined when AI findings are off. */
@@ -83,6 +85,8 @@ export function readStatus(raw: unknown): StatusView {
     if (maxData > 0) left = Math.min(left, maxData - (finite(storage['usedBytes']) ?? 0));
     view.storageLeftBytes = Math.max(0, left);
   }
+  const captureSeconds = finite(record(status['capture'])['defaultSeconds']);
+  if (captureSeconds !== undefined && captureSeconds > 0) view.captureSeconds = captureSeconds;
   const unsynced = finite(storage['unsyncedExams']);
   if (unsynced !== undefined) {
     const destinations = Array.isArray(record(status['sync'])['destinations']) ? (record(status['sync'])['destinations'] as unknown[]).map(record) : [];

@@ -58,3 +58,9 @@ test('storage left is free disk above the reserve, within the data budget; the s
   t.deepEqual(readStatus({ ...base, sync: { destinations: [{ online: null }] } }).sync, { unsyncedExams: 2, online: undefined, destinations: 1 }, 'not tried yet is not offline');
   t.is(readStatus({}).storageLeftBytes, undefined);
 });
+
+test('the capture length the device uses when none is asked for', (t) => {
+  t.is(readStatus({ capture: { defaultSeconds: 3, cineSeconds: 6 } }).captureSeconds, 3);
+  t.is(readStatus({ capture: { defaultSeconds: 0 } }).captureSeconds, undefined);
+  t.is(readStatus({}).captureSeconds, undefined);
+});

@@ -1,11 +1,14 @@
 /**
  * The kiosk's side of the exam HTTP API (docs/api.md "The exam workflow"): typed calls, and the
- * shapes of the answers as far as the page uses them. The page cannot import device/exam/records.ts
- * (only dist/ui-kiosk/web is served), so the few fields it reads are declared here.
+ * shapes of the answers as far as the page uses them. The page cannot load device code (only
+ * dist/ui-kiosk/web is served): the device's types come in as type-only imports, erased when
+ * compiled; the answers' shapes are declared here with the few fields the page reads.
  */
+import type { ExamSyncState, ZoneFindingValues } from '../../../device/exam/records.js';
+import { deviceFetch } from '../device-api.js';
 
+export type { ExamSyncState };
 export type ExamState = 'open' | 'finished';
-export type ExamSyncState = 'local' | 'waiting' | 'queued' | 'sending' | 'synced';
 
 export interface ExamView {
   id: string;
@@ -27,14 +30,7 @@ export interface ClipView {
 }
 
 /** AI values stored with a clip (decision support). */
-export interface StoredFindingValues {
-  bLineCount?: number;
-  zoneScore?: number;
-  pleuralLineAbnormal?: boolean;
-  consolidation?: boolean;
-  effusion?: boolean;
-  lungSliding?: boolean;
-}
+export type StoredFindingValues = ZoneFindingValues;
 
 /** What the operator may correct: B-line count 0…30, zone score 0…3 (whole numbers). */
 export interface EditedFindingValues {
@@ -84,38 +80,18 @@ export interface StartExamRequest {
   protocol: string;
 }
 
-/** An answer other than 2xx; `message` is the device's sentence for the person at the kiosk. */
-export class ExamApiError extends Error {
-  override readonly name = 'ExamApiError';
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
 async function call<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, cache: 'no-store' };
+  const init: RequestInit = { method };
   if (body !== undefined) {
     init.headers = { 'Content-Type': 'application/json' };
     init.body = JSON.stringify(body);
   }
-  let res: Response;
+  const text = await (await deviceFetch(route, init)).text();
   try {
-    res = await fetch(route, init);
-  } catch (err) {
-    throw new ExamApiError(0, err instanceof Error ? err.message : String(err));
-  }
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
+    return (text ? JSON.parse(text) : null) as T;
   } catch {
-    // Not JSON (e.g. a plain 404 page): keep the status, say what came.
+    return null as T;
   }
-  if (!res.ok) {
-    const error = json && typeof json === 'object' && typeof (json as { error?: unknown }).error === 'string' ? (json as { error: string }).error : `${res.status} ${text.slice(0, 120)}`;
-    throw new ExamApiError(res.status, error);
-  }
-  return json as T;
 }
 
 export const examApi = {

@@ -31,6 +31,8 @@ export function historyState(item: Pick<ExamListItem, 'state' | 'syncState' | 'r
 export interface ExamHistoryElements {
   root: HTMLElement;
   list: HTMLElement;
+  /** The list is shown only with Start exam (no exam open); it is not fetched while hidden. */
+  start: HTMLElement;
 }
 
 export class ExamHistory {
@@ -45,6 +47,8 @@ export class ExamHistory {
   }
 
   async refresh(): Promise<void> {
+    // Every exam's sync state is worked out by the store for this list: not while an exam is scanned.
+    if (this.el.start.hidden) return;
     let items: ExamListItem[];
     try {
       items = await examApi.list();

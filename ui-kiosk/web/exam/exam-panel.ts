@@ -13,7 +13,7 @@
 import { t } from '../i18n/messages.js';
 import type { KioskFindings } from '../protocol.js';
 import { BodyMap, type ZoneState } from './body-map.js';
-import { examApi, ExamApiError, type CaptureMode, type ExamDetailView, type ExamView, type StartExamRequest, type StoredFindingValues } from './exam-client.js';
+import { examApi, type CaptureMode, type ExamDetailView, type ExamView, type StartExamRequest, type StoredFindingValues } from './exam-client.js';
 import { ExamSummary, protocolName, type RecordedZone, type SummaryElements } from './exam-summary.js';
 import { nextZone, protocolZones } from './lung-zones.js';
 import { StartDialog, type StartDialogElements } from './start-dialog.js';
@@ -44,7 +44,7 @@ export class ExamPanel {
   private busy = false;
   /** A prospective capture is recording. */
   private recording = false;
-  /** The device's `capture.defaultSeconds` (from /api/status), for the button labels; null when unknown. */
+  /** The device's `capture.defaultSeconds` (from its status), for the button labels; null when unknown. */
   private captureSeconds: number | null = null;
   private readonly map: BodyMap;
   private readonly dialog: StartDialog;
@@ -65,6 +65,13 @@ export class ExamPanel {
     el.finish.addEventListener('click', () => void this.review());
   }
 
+  /** The device's default capture length, from each status it sends; the buttons say it. */
+  setCaptureSeconds(seconds: number | null): void {
+    if (seconds === this.captureSeconds) return;
+    this.captureSeconds = seconds;
+    this.render();
+  }
+
   /** Lets the summary open a zone's clip frame by frame (the review dialog lives beside the panel). */
   setClipReviewer(review: (clipId: string, zone: string) => void): void {
     this.summary.onReviewClip = review;
@@ -80,7 +87,6 @@ export class ExamPanel {
       return;
     }
     this.el.panel.hidden = false;
-    this.captureSeconds = await defaultCaptureSeconds();
     if (current) await this.load(current.id);
     this.render();
   }
@@ -203,7 +209,7 @@ export class ExamPanel {
       await work();
       if (doing && this.el.message.dataset['kind'] === 'progress') this.message('');
     } catch (err) {
-      this.message(err instanceof ExamApiError || err instanceof Error ? err.message : String(err), 'error');
+      this.message(err instanceof Error ? err.message : String(err), 'error');
     } finally {
       this.busy = false;
       this.render();
@@ -249,17 +255,5 @@ export class ExamPanel {
     el.captureNext.dataset['recording'] = String(this.recording);
     el.captureNext.disabled = this.busy || !exam.currentZone;
     el.finish.disabled = this.busy;
-  }
-}
-
-/** The device's default capture length from /api/status (`capture.defaultSeconds`), or null. */
-async function defaultCaptureSeconds(): Promise<number | null> {
-  try {
-    const res = await fetch('/api/status', { cache: 'no-store' });
-    const status = (await res.json()) as { capture?: { defaultSeconds?: unknown } };
-    const s = status.capture?.defaultSeconds;
-    return typeof s === 'number' && s > 0 ? s : null;
-  } catch {
-    return null;
   }
 }

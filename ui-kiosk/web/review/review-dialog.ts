@@ -4,6 +4,7 @@
  * AI's B-line count the live analysis gave it, and measure a distance with the frame's calibration.
  */
 import { DepthScale } from '../depth-scale.js';
+import { DeviceApiError } from '../device-api.js';
 import { GrayPainter } from '../gray-painter.js';
 import { t } from '../i18n/messages.js';
 import { fitImageBox } from '../image-view.js';
@@ -40,7 +41,6 @@ export class ReviewDialog {
   private measuring = false;
   /** Bumped on every open/close: a late answer for an earlier source is dropped. */
   private generation = 0;
-  onClose: (() => void) | undefined;
 
   constructor(private readonly el: ReviewElements) {
     this.painter = new GrayPainter(el.image);
@@ -103,7 +103,6 @@ export class ReviewDialog {
     this.generation++;
     this.source = undefined;
     this.el.root.hidden = true;
-    this.onClose?.();
   }
 
   private step(delta: -1 | 1): void {
@@ -181,5 +180,6 @@ export class ReviewDialog {
 }
 
 function errorText(err: unknown): string {
-  return err instanceof ReviewError ? err.message : t('review.failed', { reason: err instanceof Error ? err.message : String(err) });
+  // The device's sentence (e.g. "frame 812 is no longer in the cine buffer …") or the page's own, as they are.
+  return err instanceof ReviewError || err instanceof DeviceApiError ? err.message : t('review.failed', { reason: err instanceof Error ? err.message : String(err) });
 }

@@ -4,6 +4,7 @@
  * (GET /api/exam/clip?id=, /api/exam/clip/frame?id=&index=). Frames come in the live
  * WebSocket's binary format, so they carry the same calibration (mmPerPixel, topDepthMm).
  */
+import { deviceFetch } from '../device-api.js';
 import { decodeFrame, type DecodedKioskFrame } from '../protocol.js';
 
 export interface ReviewSource {
@@ -16,7 +17,7 @@ export interface ReviewSource {
   load(index: number): Promise<DecodedKioskFrame>;
 }
 
-/** The device's answer, in its own words (e.g. "frame 812 is no longer in the cine buffer …"). */
+/** What the page found wrong with what it got (the device's own refusals are DeviceApiErrors). */
 export class ReviewError extends Error {
   override readonly name = 'ReviewError';
 }
@@ -24,33 +25,12 @@ export class ReviewError extends Error {
 /** Frames kept in the page: stepping back and forth needs no new request; memory stays bounded (~10 MB at 640×480). */
 const CACHED_FRAMES = 32;
 
-async function fetchOk(url: string): Promise<Response> {
-  let res: Response;
-  try {
-    res = await fetch(url, { cache: 'no-store' });
-  } catch (err) {
-    throw new ReviewError(err instanceof Error ? err.message : String(err));
-  }
-  if (!res.ok) {
-    const text = await res.text();
-    let message = `${res.status} ${text.slice(0, 120)}`;
-    try {
-      const json = JSON.parse(text) as { error?: unknown };
-      if (typeof json.error === 'string') message = json.error;
-    } catch {
-      // not JSON: keep the status line
-    }
-    throw new ReviewError(message);
-  }
-  return res;
-}
-
 async function fetchJson<T>(url: string): Promise<T> {
-  return (await (await fetchOk(url)).json()) as T;
+  return (await (await deviceFetch(url)).json()) as T;
 }
 
 async function fetchFrame(url: string): Promise<DecodedKioskFrame> {
-  const bytes = new Uint8Array(await (await fetchOk(url)).arrayBuffer());
+  const bytes = new Uint8Array(await (await deviceFetch(url)).arrayBuffer());
   try {
     return decodeFrame(bytes);
   } catch (err) {
