@@ -9,15 +9,12 @@
  * test-artifacts/exam-*.png.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import type { ExamDetail } from '../../device/exam/records.js';
 import { launchChromium } from '../helpers/chromium.js';
-import { startDevice } from '../helpers/device.js';
 import { get } from '../helpers/exam-api.js';
-import { writeStandInFindingsModel } from '../helpers/findings-model.js';
+import { startStandInDevice } from '../helpers/stand-in-device.js';
 
 const ARTIFACTS = 'test-artifacts';
 
@@ -32,13 +29,7 @@ async function zoneStatus(page: Page, zone: string): Promise<{ status: string; c
 
 test.serial('a guided 8-zone exam on the kiosk: start, choose and capture three zones, finish, summary with scores and total', async (t) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pleura-kiosk-exam-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const { manifestPath } = writeStandInFindingsModel(dir);
-  const configFile = path.join(dir, 'config.json');
-  // Short clips: the test is about the page, not about storing long DICOM files.
-  fs.writeFileSync(configFile, JSON.stringify({ capture: { cineSeconds: 4, defaultSeconds: 1 } }));
-  const device = await startDevice(['--mode', 'bmode', '--config', configFile, '--findings-model', manifestPath]);
+  const device = await startStandInDevice(t, 'kiosk-exam');
   const browser = await launchChromium();
   try {
     await device.until((s) => s.cine.frames >= 20 && (s.models[0]?.framesAnalyzed ?? 0) >= 5, 60_000, 'frames and findings');

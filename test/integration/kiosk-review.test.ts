@@ -8,13 +8,10 @@
  * Screenshots: test-artifacts/review-*.png.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium.js';
-import { startDevice } from '../helpers/device.js';
-import { writeStandInFindingsModel } from '../helpers/findings-model.js';
+import { startStandInDevice } from '../helpers/stand-in-device.js';
 import { decodeFrame } from '../../ui-kiosk/web/protocol.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -30,12 +27,7 @@ async function waitIndex(page: Page, index: number): Promise<void> {
 test.serial('cine review frame by frame with a calibrated calliper, clip review from the summary, presets', async (t) => {
   t.timeout(180_000);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pleura-kiosk-review-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const { manifestPath } = writeStandInFindingsModel(dir);
-  const configFile = path.join(dir, 'config.json');
-  fs.writeFileSync(configFile, JSON.stringify({ capture: { cineSeconds: 4, defaultSeconds: 1 } }));
-  const device = await startDevice(['--mode', 'bmode', '--config', configFile, '--findings-model', manifestPath]);
+  const device = await startStandInDevice(t, 'kiosk-review');
   const browser = await launchChromium();
   try {
     await device.until((s) => s.cine.frames >= 30 && (s.models[0]?.framesAnalyzed ?? 0) >= 5, 60_000, 'frames and findings');
