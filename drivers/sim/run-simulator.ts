@@ -6,7 +6,6 @@ import { openSimFlash } from '../firmware/sim-firmware.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import { SerialPort } from 'serialport';
 import { loopingSource } from './looping-source.js';
 import { createPhysicsSource } from './physics-source.js';
 import { probeModelByName } from './physics/probes.js';
@@ -15,6 +14,7 @@ import { defaultCacheDir } from './loop/loop-spec.js';
 import { loadScene } from './scene/load.js';
 import { SimulatedProbe, type FrameSource } from './simulated-probe.js';
 import { withElementFaults } from './element-faults.js';
+import { PtyConnection } from './pty-connection.js';
 
 export interface SimulatorOptions {
   /** `unix:/path` or `tcp:host:port`. */
@@ -122,15 +122,14 @@ async function servePty(probe: SimulatedProbe, hostPath: string, log: (l: string
   let stderr = '';
   socat.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   await Promise.race([spawnError, waitForPaths([hostPath, probePath], 5000, () => stderr)]);
-  const port = new SerialPort({ path: probePath, baudRate: 3_000_000, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  const port = PtyConnection.open(probePath);
   probe.serve(port);
   log(`simulated probe on pseudo-terminal ${hostPath}`);
   return {
     address: hostPath,
     close: async () => {
       probe.close();
-      await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
+      port.destroy();
       await stopChild(socat);
     },
   };
