@@ -18,7 +18,7 @@ import { imageGeometryOf, type ScanGrid } from './grid.js';
 import { buildDasPlan, planMatches, type DasPlan, type PlanInputs } from './plan.js';
 import { elementGeometry, type ElementGeometry } from './probe-geometry.js';
 import { KernelArena } from './wasm/kernel-arena.js';
-import type { KernelInterpolation } from './wasm/das-kernel.js';
+import { TABLE_FILL_EXPORT, type KernelInterpolation } from './wasm/das-kernel.js';
 import { instantiateKernels, kernelModule, type KernelExports } from './wasm/kernel-module.js';
 import { C, controlView, runFrame } from './wasm/work-queue.js';
 
@@ -33,9 +33,24 @@ export interface FastBeamformerOptions extends BeamformerOptions {
    * faster; 2× the I/Q memory). See wasm/das-kernel.ts and docs/performance.md.
    */
   interpolation: KernelInterpolation;
+  /**
+   * Largest delay table to keep (bytes; 0: none). The table holds every (pixel, element,
+   * transmit) position of the plan, 4 bytes each, written once per plan, so that a frame needs
+   * no square roots and less address arithmetic (wasm/das-kernel.ts). A plan whose table would
+   * be larger computes its positions per frame. With 3 transmits on a C5-2v: ~25 MB for the
+   * live grid (128 × 512), ~52 MB for the benchmark's display grid (256 × 512), ~285 MB for the
+   * 512 × 1501 reference grid.
+   */
+  delayTableMaxBytes: number;
 }
 
-export const FAST_BEAMFORMER_DEFAULTS: FastBeamformerOptions = { ...BEAMFORMER_DEFAULTS, threads: os.availableParallelism(), rowsPerChunk: 8, interpolation: 'exact' };
+export const FAST_BEAMFORMER_DEFAULTS: FastBeamformerOptions = {
+  ...BEAMFORMER_DEFAULTS,
+  threads: os.availableParallelism(),
+  rowsPerChunk: 8,
+  interpolation: 'exact',
+  delayTableMaxBytes: 128 * 2 ** 20,
+};
 
 export interface FastBeamformCall {
   envelope?: Float32Array;
@@ -78,6 +93,11 @@ export class FastBeamformer {
     }
   }
 
+  /** Bytes of the current plan's delay table (0: positions are computed per frame). */
+  get delayTableBytes(): number {
+    return this.arena.shape?.delayTableBytes ?? 0;
+  }
+
   /** Bytes of the kernels' memory (plan tables, RF, I/Q, outputs). */
   get memoryBytes(): number {
     return this.arena.memory.buffer.byteLength;
@@ -98,7 +118,11 @@ export class FastBeamformer {
     const t0 = performance.now();
     const plan = this.planFor(frame);
     if (this.loaded?.plan !== plan || this.loaded.sampleCount !== frame.sampleCount) {
-      this.arena.loadPlan(plan, frame.sampleCount, this.options.threads, this.options.interpolation);
+      this.arena.loadPlan(plan, frame.sampleCount, this.options.threads, this.options.interpolation, this.options.delayTableMaxBytes);
+      if (this.arena.tabled) {
+        this.arena.prepareTableFill();
+        this.kernels[TABLE_FILL_EXPORT]!(this.arena.headerAddress, 0, this.grid.rowCount);
+      }
       this.loaded = { plan, sampleCount: frame.sampleCount };
     }
     const t1 = performance.now();
@@ -115,6 +139,7 @@ export class FastBeamformer {
       rowsPerChunk: this.options.rowsPerChunk,
       weighted: plan.windowTable !== null || wantCoherence,
       interpolation: this.options.interpolation,
+      tabled: this.arena.tabled,
     });
     const pixelCount = this.grid.rowCount * this.grid.colCount;
     const out = call.envelope ?? new Float32Array(pixelCount);

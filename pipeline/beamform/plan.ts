@@ -6,9 +6,9 @@
  * Per pixel: position, first and last element of the receive aperture (the reference f-number
  * rule, apodization.ts), and for a window the aperture centre and half-width in element units.
  * Per transmit and pixel: the transmit arrival T_tx (delay-models.ts) as a fractional sample
- * index (T_tx - t0)·fs. Receive distances are recomputed per frame (one square root per
- * pixel-element, shared by all transmits): storing them would cost ~4 bytes × pixels × aperture
- * (~25 MB on the live grid, ~300 MB on the reference grid) for a few ms per frame.
+ * index (T_tx - t0)·fs. Receive distances are recomputed per frame by das.ts (one square root
+ * per pixel-element, shared by all transmits); the fast beamformer keeps whole positions in a
+ * delay table of its own when it fits (wasm/kernel-arena.ts).
  */
 import type { ScanGrid } from './grid.js';
 import { pixelPositions } from './grid.js';

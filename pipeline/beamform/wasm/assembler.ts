@@ -31,12 +31,12 @@ const PLAIN: Record<string, number> = {
 
 const SIMD: Record<string, number> = {
   'i8x16.swizzle': 14, 'i32x4.splat': 17, 'f32x4.splat': 19,
-  'i32x4.eq': 55, 'i32x4.ne': 56, 'i32x4.lt_s': 57, 'i32x4.gt_s': 59, 'i32x4.le_s': 61, 'i32x4.ge_s': 63,
+  'i32x4.eq': 55, 'i32x4.ne': 56, 'i32x4.lt_s': 57, 'i32x4.gt_s': 59, 'i32x4.le_s': 61, 'i32x4.le_u': 62, 'i32x4.ge_s': 63,
   'f32x4.eq': 65, 'f32x4.ne': 66, 'f32x4.lt': 67, 'f32x4.gt': 68, 'f32x4.le': 69, 'f32x4.ge': 70,
   'v128.not': 77, 'v128.and': 78, 'v128.andnot': 79, 'v128.or': 80, 'v128.xor': 81, 'v128.bitselect': 82, 'v128.any_true': 83,
   'f32x4.floor': 104, 'f32x4.trunc': 105,
   'i32x4.extend_low_i16x8_s': 167, 'i32x4.extend_high_i16x8_s': 168,
-  'i32x4.shl': 171, 'i32x4.shr_s': 172, 'i32x4.add': 174, 'i32x4.sub': 177, 'i32x4.mul': 181,
+  'i32x4.shl': 171, 'i32x4.shr_s': 172, 'i32x4.shr_u': 173, 'i32x4.add': 174, 'i32x4.sub': 177, 'i32x4.mul': 181,
   'i32x4.min_s': 182, 'i32x4.min_u': 183, 'i32x4.max_s': 184, 'i32x4.max_u': 185,
   'f32x4.abs': 224, 'f32x4.neg': 225, 'f32x4.sqrt': 227, 'f32x4.add': 228, 'f32x4.sub': 229, 'f32x4.mul': 230, 'f32x4.div': 231,
   'f32x4.min': 232, 'f32x4.max': 233, 'f32x4.pmin': 234, 'f32x4.pmax': 235,

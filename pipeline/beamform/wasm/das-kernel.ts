@@ -1,16 +1,24 @@
 /**
  * The delay-and-sum kernels in WebAssembly SIMD, four neighbouring pixels of a row at a time.
  *
- * Per group of 4 pixels and element e of their (union) aperture:
- *   rx = |p - e|·fs/c for the 4 pixels (one sqrt each, shared by every transmit); lanes whose
- *   own aperture excludes e get rx = 1e9, which the record test below rejects.
- * Per transmit t: pos = T_tx(p) + rx, valid = 0 <= pos <= S - 2 (the reference's record test);
- * an invalid lane's sample address is masked to 0, where the memory holds zeros. Then per lane
- * one 16-byte load A = two neighbouring complex samples [a0r, a0i, a1r, a1i], and:
+ * Per group of 4 pixels and element e of their (union) aperture, per transmit t, the lanes'
+ * positions q = round((T_tx(p) + |p - e|·fs/c)·2^bits), in 1/2^bits of a stored sample
+ * (bits = 10 unless the record is very long: kernel-arena.ts fractionBitsFor). They come from:
+ *  - 'compute': per frame, one sqrt per (pixel, element) shared by every transmit; lanes whose
+ *    own aperture excludes e get a receive distance of 1e9, beyond any record;
+ *  - 'table': the plan's delay table, 4 bytes per (pixel, element, transmit), written once per
+ *    plan by the 'fill' kernel (the same arithmetic, so both give the same image bit for bit).
+ *    A frame then needs no square root and less address arithmetic: ~30 % less time per frame
+ *    on the 256 × 512 display grid, for 52 MB of table (docs/performance.md).
+ * The record test 0 <= q <= maxIndex (the reference's 0 <= pos <= S - 2, at the quantised
+ * position) is one unsigned compare: a negative q wraps to a huge value. An invalid lane's
+ * sample address is masked to 0, where the memory holds zeros. Per lane one 16-byte load
+ * A = two neighbouring complex samples [a0r, a0i, a1r, a1i] at sample q >> bits, and with the
+ * fraction q & (2^bits - 1):
  *
  *  - interpolation 'exact' (the reference method, as das.ts): carrier-phase I/Q at the
  *    probe's sampling rate; linear interpolation and phase rotation are two complex weights of
- *    the fraction, tabulated at 1/1024 sample: W1 = [w0r, w0r, w1r, w1r],
+ *    the fraction, tabulated per 1/2^bits sample: W1 = [w0r, w0r, w1r, w1r],
  *    W2 = [-w0i, w0i, -w1i, w1i]; acc += A·W1 + swap(A)·W2.
  *  - interpolation 'upsampled': the demodulator has already evaluated the exact method at
  *    half samples (demod-kernel.ts); the kernel interpolates linearly between those:
@@ -19,21 +27,24 @@
  *    fs = 4 fc, and a real linear interpolation shortens the phasor between samples). 4× would
  *    be closer (r > 0.99998) but its 4× memory made it slower than exact (docs/performance.md).
  *
- * Envelope = |(acc0 + acc2, acc1 + acc3)|. Positions are in units of the stored samples (the
- * arena scales T_tx, fs/c and S - 2 by the upsampling factor).
+ * Envelope = |(acc0 + acc2, acc1 + acc3)|. Positions are in stored samples: the arena scales
+ * T_tx, fs/c and S - 2 by the upsampling factor and by 2^bits.
  *
- * The integer sample index comes from the float itself: t = pos - 0.5 + 2^23 holds
- * round(pos - 0.5) in its mantissa bits (a floor whose exact ties land one lower, leaving a
- * fraction of 1: still valid). V8 expands i32x4.trunc_sat to six instructions; this is two.
+ * q comes from the float itself: pos + 2^23 holds round(pos) in its mantissa bits for
+ * 0 <= pos < 2^23 (one add and one integer subtract; V8 expands i32x4.trunc_sat to six
+ * instructions).
  *
  * Exports (header, rowStart, rowEnd):
  *   das_exact, das_upsampled               boxcar receive aperture
  *   das_exact_weighted, das_upsampled_weighted
  *     per-element weights from the window table (Hann, Tukey; none: 1) and, when
  *     header.energyOut is set, Σ_e |w·S_e|² per pixel for the coherence factor.
+ *   each of these with the suffix _tabled: positions from the delay table
+ *   das_table_fill                         writes the delay table of rows [rowStart, rowEnd)
+ *                                          for every transmit in the header's list
  */
 import { FunctionBuilder, WasmModuleBuilder } from './assembler.js';
-import { FRACTION_STEPS_WASM, H } from './layout.js';
+import { H } from './layout.js';
 
 export type KernelInterpolation = 'exact' | 'upsampled';
 
@@ -42,11 +53,19 @@ export const UPSAMPLING = 2;
 
 const OUT_OF_APERTURE = 1e9;
 const MAGIC = 8388608;
-const MAGIC_HALF = MAGIC - 0.5;
 const MAGIC_BITS = 0x4b000000;
+
+/**
+ * Where a kernel's positions come from: computed per frame ('compute': a square root per
+ * (pixel, element)), read from the plan's delay table ('table'), or computed and written to
+ * that table ('fill', once per plan).
+ */
+export type PositionSource = 'compute' | 'table' | 'fill';
 
 interface Locals {
   interpolation: KernelInterpolation;
+  source: PositionSource;
+  tptr: number;
   channelBytes: number;
   selected: number;
   selectedEnd: number;
@@ -55,15 +74,18 @@ interface Locals {
   sel: number;
   wAddr: number;
   rx4: number;
-  pos4: number;
-  s0: number;
+  q4: number;
   g4: number;
   omg4: number;
   addrA: number;
   addrW: number;
   a: number;
   tab4: number;
-  maxPos4: number;
+  maxIndex4: number;
+  magicBits4: number;
+  mask4: number;
+  step4: number;
+  fractionBits: number;
 }
 
 function headerWord(f: FunctionBuilder, hdr: number, word: number, type: 'i32' | 'f32'): FunctionBuilder {
@@ -74,28 +96,39 @@ function splat4(f: FunctionBuilder, v: number): FunctionBuilder {
   return f.v128([v, v, v, v], 'f32');
 }
 
-/** One transmit (the header entry at local `sel`): its contribution to the lanes' accumulators. */
+/**
+ * One transmit (the header entry at local `sel`): its contribution to the lanes' accumulators.
+ * pos = T_tx + rx is in units of 1/2^fractionBits stored sample; q = round(pos) comes from the
+ * float's own mantissa (pos + 2^23 holds it for 0 <= pos < 2^23; V8 expands i32x4.trunc_sat to
+ * six instructions, this is one add and one subtract). One unsigned compare is the record test
+ * 0 <= q <= maxIndex: a negative q wraps to a huge unsigned value, and so do positions beyond the
+ * record and the out-of-aperture lanes (rx = 1e9). The sample is q >> fractionBits, the fraction
+ * q & (2^fractionBits - 1).
+ */
 function emitTransmit(f: FunctionBuilder, L: Locals, targets: readonly number[]): void {
-  f.get(L.sel).mem('i32.load', 0).get(L.pOff).op('i32.add').mem('v128.load').get(L.rx4).op('f32x4.add').tee(L.pos4);
-  splat4(f, MAGIC_HALF).op('f32x4.add').set(L.s0);
-  // the fraction g = pos - s0
-  f.get(L.pos4).get(L.s0);
-  splat4(f, MAGIC).op('f32x4.sub').op('f32x4.sub');
+  if (L.source === 'table') {
+    f.get(L.tptr).get(L.sel).mem('i32.load', 8).op('i32.add').mem('v128.load').set(L.q4);
+  } else {
+    f.get(L.sel).mem('i32.load', 0).get(L.pOff).op('i32.add').mem('v128.load').get(L.rx4).op('f32x4.add');
+    splat4(f, MAGIC).op('f32x4.add').get(L.magicBits4).op('i32x4.sub').set(L.q4);
+    if (L.source === 'fill') {
+      f.get(L.tptr).get(L.sel).mem('i32.load', 8).op('i32.add').get(L.q4).mem('v128.store');
+      return;
+    }
+  }
+  f.get(L.q4).get(L.maxIndex4).op('i32x4.le_u');
+  // sample address (q >> bits)·8 + channel base, masked to 0 outside the record
+  f.get(L.q4).get(L.fractionBits).op('i32x4.shr_u').i32(3).op('i32x4.shl');
+  f.get(L.sel).mem('i32.load', 4).get(L.eOff).op('i32.add').op('i32x4.splat').op('i32x4.add');
+  f.op('v128.and').set(L.addrA);
+  f.get(L.q4).get(L.mask4).op('v128.and');
   if (L.interpolation === 'exact') {
-    // weight address: bits(g·1024 + 2^23)·32 + (table - bits(2^23)·32) = table + 32·round(g·1024)
-    splat4(f, FRACTION_STEPS_WASM).op('f32x4.mul');
-    splat4(f, MAGIC).op('f32x4.add');
+    // weight address: table + 32·fraction
     f.i32(5).op('i32x4.shl').get(L.tab4).op('i32x4.add').set(L.addrW);
   } else {
-    f.set(L.g4);
+    f.op('f32x4.convert_i32x4_s').get(L.step4).op('f32x4.mul').set(L.g4);
     splat4(f, 1).get(L.g4).op('f32x4.sub').set(L.omg4);
   }
-  // sample address bits(t)·8 + (channel base - bits(2^23)·8), masked to 0 outside [0, S - 2]
-  f.get(L.s0).i32(3).op('i32x4.shl');
-  f.get(L.sel).mem('i32.load', 4).get(L.eOff).op('i32.add').i32(-MAGIC_BITS * 8).op('i32.add').op('i32x4.splat').op('i32x4.add');
-  f.get(L.pos4);
-  splat4(f, 0).op('f32x4.ge');
-  f.get(L.pos4).get(L.maxPos4).op('f32x4.le').op('v128.and').op('v128.and').set(L.addrA);
   for (let l = 0; l < 4; l++) {
     const acc = targets[l]!;
     f.get(acc);
@@ -112,21 +145,27 @@ function emitTransmit(f: FunctionBuilder, L: Locals, targets: readonly number[])
   }
 }
 
-/** The loop over the selected transmits (header list of [T_tx array, I/Q base]). */
+/** Bytes per entry of the header's transmit list: [T_tx array, I/Q base, delay-table offset]. */
+export const SELECTED_ENTRY_BYTES = 12;
+
+/** The loop over the selected transmits (the header's transmit list). */
 function emitTransmits(f: FunctionBuilder, L: Locals, targets: readonly number[]): void {
   f.get(L.selected).set(L.sel);
   f.loop();
   emitTransmit(f, L, targets);
-  f.get(L.sel).i32(8).op('i32.add').tee(L.sel).get(L.selectedEnd).op('i32.lt_u').brIf(0);
+  f.get(L.sel).i32(SELECTED_ENTRY_BYTES).op('i32.add').tee(L.sel).get(L.selectedEnd).op('i32.lt_u').brIf(0);
   f.end();
 }
 
-export function dasExportName(interpolation: KernelInterpolation, weighted: boolean): string {
-  return `das_${interpolation}${weighted ? '_weighted' : ''}`;
+export function dasExportName(interpolation: KernelInterpolation, weighted: boolean, tabled = false): string {
+  return `das_${interpolation}${weighted ? '_weighted' : ''}${tabled ? '_tabled' : ''}`;
 }
 
-function emitDas(m: WasmModuleBuilder, interpolation: KernelInterpolation, weighted: boolean): void {
-  const f = m.func(dasExportName(interpolation, weighted), ['i32', 'i32', 'i32']);
+export const TABLE_FILL_EXPORT = 'das_table_fill';
+
+function emitDas(m: WasmModuleBuilder, interpolation: KernelInterpolation, weighted: boolean, source: PositionSource = 'compute'): void {
+  const name = source === 'fill' ? TABLE_FILL_EXPORT : dasExportName(interpolation, weighted, source === 'table');
+  const f = m.func(name, ['i32', 'i32', 'i32']);
   const hdr = 0;
   const rowStart = 1;
   const rowEnd = 2;
@@ -134,6 +173,8 @@ function emitDas(m: WasmModuleBuilder, interpolation: KernelInterpolation, weigh
   const v128 = () => f.local('v128');
   const L: Locals = {
     interpolation,
+    source,
+    tptr: i32(),
     channelBytes: i32(),
     selected: i32(),
     selectedEnd: i32(),
@@ -142,15 +183,18 @@ function emitDas(m: WasmModuleBuilder, interpolation: KernelInterpolation, weigh
     sel: i32(),
     wAddr: i32(),
     rx4: v128(),
-    pos4: v128(),
-    s0: v128(),
+    q4: v128(),
     g4: v128(),
     omg4: v128(),
     addrA: v128(),
     addrW: v128(),
     a: v128(),
     tab4: v128(),
-    maxPos4: v128(),
+    maxIndex4: v128(),
+    magicBits4: v128(),
+    mask4: v128(),
+    step4: v128(),
+    fractionBits: i32(),
   };
   const colStride = i32();
   const row = i32();
@@ -185,12 +229,16 @@ function emitDas(m: WasmModuleBuilder, interpolation: KernelInterpolation, weigh
   const centrePtr = i32();
   const invHalfPtr = i32();
   const tw = v128();
+  const rowTable = i32();
+  const elementTableBytes = i32();
 
   // Header → locals.
   headerWord(f, hdr, H.colStride, 'i32').set(colStride);
   headerWord(f, hdr, H.channelBytes, 'i32').set(L.channelBytes);
   headerWord(f, hdr, H.selected, 'i32').tee(L.selected);
-  headerWord(f, hdr, H.selectedCount, 'i32').i32(3).op('i32.shl').op('i32.add').set(L.selectedEnd);
+  headerWord(f, hdr, H.selectedCount, 'i32').i32(SELECTED_ENTRY_BYTES).op('i32.mul').op('i32.add').set(L.selectedEnd);
+  headerWord(f, hdr, H.rowTable, 'i32').set(rowTable);
+  headerWord(f, hdr, H.elementTableBytes, 'i32').set(elementTableBytes);
   headerWord(f, hdr, H.px, 'i32').set(px);
   headerWord(f, hdr, H.pz, 'i32').set(pz);
   headerWord(f, hdr, H.first, 'i32').set(first);
@@ -200,9 +248,13 @@ function emitDas(m: WasmModuleBuilder, interpolation: KernelInterpolation, weigh
   headerWord(f, hdr, H.out, 'i32').set(out);
   headerWord(f, hdr, H.groupFirst, 'i32').set(gFirst);
   headerWord(f, hdr, H.groupLast, 'i32').set(gLast);
-  headerWord(f, hdr, H.table, 'i32').i32(-MAGIC_BITS * 32).op('i32.add').op('i32x4.splat').set(L.tab4);
+  headerWord(f, hdr, H.table, 'i32').op('i32x4.splat').set(L.tab4);
   headerWord(f, hdr, H.samplesPerMetre, 'f32').op('f32x4.splat').set(k4);
-  headerWord(f, hdr, H.maxPos, 'f32').op('f32x4.splat').set(L.maxPos4);
+  headerWord(f, hdr, H.maxIndex, 'i32').op('i32x4.splat').set(L.maxIndex4);
+  f.i32(MAGIC_BITS).op('i32x4.splat').set(L.magicBits4);
+  headerWord(f, hdr, H.fractionBits, 'i32').set(L.fractionBits);
+  f.i32(1).get(L.fractionBits).op('i32.shl').i32(-1).op('i32.add').op('i32x4.splat').set(L.mask4);
+  headerWord(f, hdr, H.fractionStep, 'f32').op('f32x4.splat').set(L.step4);
   if (W) {
     headerWord(f, hdr, H.windowTable, 'i32').tee(W.winTab).op('i32x4.splat').set(W.winTab4);
     headerWord(f, hdr, H.energyOut, 'i32').set(energyOut);
@@ -218,15 +270,18 @@ function emitDas(m: WasmModuleBuilder, interpolation: KernelInterpolation, weigh
   f.loop();
   {
     f.i32(0).set(g);
+    if (source !== 'compute') f.get(rowTable).get(row).i32(2).op('i32.shl').op('i32.add').mem('i32.load').set(L.tptr);
     f.loop();
     {
       // the group's pixel byte offset, and its index among groups
       f.get(row).get(colStride).op('i32.mul').get(g).op('i32.add').tee(gIdx).i32(2).op('i32.shl').set(L.pOff);
       f.get(gIdx).i32(2).op('i32.shr_u').set(gIdx);
-      f.get(px).get(L.pOff).op('i32.add').mem('v128.load').set(px4);
-      f.get(pz).get(L.pOff).op('i32.add').mem('v128.load').set(pz4);
-      f.get(first).get(L.pOff).op('i32.add').mem('v128.load').set(first4);
-      f.get(last).get(L.pOff).op('i32.add').mem('v128.load').set(last4);
+      if (source !== 'table') {
+        f.get(px).get(L.pOff).op('i32.add').mem('v128.load').set(px4);
+        f.get(pz).get(L.pOff).op('i32.add').mem('v128.load').set(pz4);
+        f.get(first).get(L.pOff).op('i32.add').mem('v128.load').set(first4);
+        f.get(last).get(L.pOff).op('i32.add').mem('v128.load').set(last4);
+      }
       if (W) {
         f.get(centrePtr).get(L.pOff).op('i32.add').mem('v128.load').set(W.centre4);
         f.get(invHalfPtr).get(L.pOff).op('i32.add').mem('v128.load').set(W.invHalf4);
@@ -239,12 +294,14 @@ function emitDas(m: WasmModuleBuilder, interpolation: KernelInterpolation, weigh
       f.loop();
       {
         // rx = |p - e|·fs/c; lanes whose aperture excludes e are pushed beyond the record
-        f.get(px4).get(ex).get(e).i32(2).op('i32.shl').op('i32.add').mem('v128.load32_splat').op('f32x4.sub').tee(d).get(d).op('f32x4.mul');
-        f.get(pz4).get(ez).get(e).i32(2).op('i32.shl').op('i32.add').mem('v128.load32_splat').op('f32x4.sub').tee(d).get(d).op('f32x4.mul');
-        f.op('f32x4.add').op('f32x4.sqrt').get(k4).op('f32x4.mul');
-        splat4(f, OUT_OF_APERTURE);
-        f.get(e).op('i32x4.splat').tee(e4).get(first4).op('i32x4.ge_s').get(e4).get(last4).op('i32x4.le_s').op('v128.and');
-        f.op('v128.bitselect').set(L.rx4);
+        if (source !== 'table') {
+          f.get(px4).get(ex).get(e).i32(2).op('i32.shl').op('i32.add').mem('v128.load32_splat').op('f32x4.sub').tee(d).get(d).op('f32x4.mul');
+          f.get(pz4).get(ez).get(e).i32(2).op('i32.shl').op('i32.add').mem('v128.load32_splat').op('f32x4.sub').tee(d).get(d).op('f32x4.mul');
+          f.op('f32x4.add').op('f32x4.sqrt').get(k4).op('f32x4.mul');
+          splat4(f, OUT_OF_APERTURE);
+          f.get(e).op('i32x4.splat').tee(e4).get(first4).op('i32x4.ge_s').get(e4).get(last4).op('i32x4.le_s').op('v128.and');
+          f.op('v128.bitselect').set(L.rx4);
+        }
         if (!W) {
           emitTransmits(f, L, acc);
         } else {
@@ -259,12 +316,13 @@ function emitDas(m: WasmModuleBuilder, interpolation: KernelInterpolation, weigh
             f.get(en[l]!).get(tw).get(tw).get(tw).shuffle32([2, 3, 0, 1]).op('f32x4.add').tee(v).get(v).op('f32x4.mul').op('f32x4.add').set(en[l]!);
           }
         }
+        if (source !== 'compute') f.get(L.tptr).get(elementTableBytes).op('i32.add').set(L.tptr);
         f.get(L.eOff).get(L.channelBytes).op('i32.add').set(L.eOff);
         f.get(e).i32(1).op('i32.add').tee(e).get(eEnd).op('i32.le_s').brIf(0);
       }
       f.end();
       f.end();
-      for (let l = 0; l < 4; l++) {
+      for (let l = 0; l < 4 && source !== 'fill'; l++) {
         f.get(out).get(L.pOff).op('i32.add');
         f.get(acc[l]!).get(acc[l]!).get(acc[l]!).shuffle32([2, 3, 0, 1]).op('f32x4.add').tee(v).get(v).op('f32x4.mul').tee(v);
         f.lane('f32x4.extract_lane', 0).get(v).lane('f32x4.extract_lane', 1).op('f32.add').op('f32.sqrt');
@@ -328,5 +386,8 @@ export function addDasKernels(m: WasmModuleBuilder): void {
   for (const interpolation of ['exact', 'upsampled'] as const) {
     emitDas(m, interpolation, false);
     emitDas(m, interpolation, true);
+    emitDas(m, interpolation, false, 'table');
+    emitDas(m, interpolation, true, 'table');
   }
+  emitDas(m, 'exact', false, 'fill');
 }

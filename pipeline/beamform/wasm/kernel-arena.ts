@@ -7,14 +7,16 @@
  * padded to 4) 4 bytes × (6 + transmits) for positions, aperture bounds, window centre and
  * width, T_tx per transmit, plus envelope and energy outputs; per RF sample 4 bytes of RF and
  * 8 bytes of complex I/Q, ×2 with the 'upsampled' interpolation; per thread 32 bytes ×
- * (samples + 36) of scratch. `bytesFor` gives the total (docs/performance.md has the numbers).
- * No per-(pixel, element) table is stored.
+ * (samples + 36) of scratch; and, when it fits the caller's budget, the delay table: 16 bytes ×
+ * transmits per (group of 4 pixels, element of the group's union aperture), i.e. ~4 bytes per
+ * (pixel, element, transmit), laid out row by row with an index of each row's first block.
+ * `bytesFor` gives the total (docs/performance.md has the numbers).
  */
 import type { DasPlan } from '../plan.js';
 import { WINDOW_STEPS } from '../plan.js';
 import { butterworthLowPass, lfilterZi } from '../iq.js';
 import { MAX_MEMORY_PAGES } from './kernel-module.js';
-import { UPSAMPLING, type KernelInterpolation } from './das-kernel.js';
+import { SELECTED_ENTRY_BYTES, UPSAMPLING, type KernelInterpolation } from './das-kernel.js';
 import { CONTROL_OFFSET, DYNAMIC_OFFSET, FRACTION_STEPS_WASM, H, HEADER_OFFSET, TABLE_OFFSET, WASM_PAGE_BYTES, align64 } from './layout.js';
 
 export interface ArenaShape {
@@ -26,6 +28,8 @@ export interface ArenaShape {
   elementCount: number;
   transmitCount: number;
   sampleCount: number;
+  /** Bytes of the delay table (0: positions computed per frame). */
+  delayTableBytes: number;
 }
 
 interface Regions {
@@ -42,6 +46,8 @@ interface Regions {
   elementZ: number;
   windowTable: number;
   selected: number;
+  rowTable: number;
+  delayTable: number;
   quads: number;
   mix: number;
   rotation: number;
@@ -113,7 +119,9 @@ export class KernelArena {
       elementX: take(4 * s.elementCount),
       elementZ: take(4 * s.elementCount),
       windowTable: take(4 * (WINDOW_STEPS + 2)),
-      selected: take(8 * s.transmitCount),
+      selected: take(SELECTED_ENTRY_BYTES * s.transmitCount),
+      rowTable: take(4 * s.rows),
+      delayTable: take(s.delayTableBytes),
       quads: take(4 * (Math.ceil(channels / 4) + s.transmitCount)),
       mix: take(16 * s.sampleCount),
       rotation: take(32 * s.sampleCount),
@@ -145,12 +153,25 @@ export class KernelArena {
     return new Int32Array(this.memory.buffer);
   }
 
-  /** Writes a plan (pixel geometry, apertures, T_tx, windows) and the demodulator for `sampleCount`. */
-  loadPlan(plan: DasPlan, sampleCount: number, threads: number, interpolation: KernelInterpolation): void {
+  /**
+   * Writes a plan (pixel geometry, apertures, T_tx, windows) and the demodulator for
+   * `sampleCount`. With a delay table of at most `delayTableMaxBytes` (0: none), the table's
+   * row index is laid out here and `tabled` is set; the caller then fills the table with the
+   * fill kernel after `prepareTableFill()`.
+   */
+  loadPlan(plan: DasPlan, sampleCount: number, threads: number, interpolation: KernelInterpolation, delayTableMaxBytes = 0): void {
     const rows = plan.grid.rowCount;
     const cols = plan.grid.colCount;
     const U = interpolation === 'exact' ? 1 : UPSAMPLING;
-    const shape: ArenaShape = { upsampling: U, rows, cols, colStride: Math.ceil(cols / 4) * 4, elementCount: plan.elements.count, transmitCount: plan.inputs.transmitCount, sampleCount };
+    const colStride = Math.ceil(cols / 4) * 4;
+    const unions = unionApertures(plan, colStride);
+    const blockBytes = 16 * plan.inputs.transmitCount;
+    const tableBytes = unions.blocks * blockBytes;
+    const tabled = delayTableMaxBytes > 0 && tableBytes <= delayTableMaxBytes;
+    const shape: ArenaShape = { upsampling: U, rows, cols, colStride, elementCount: plan.elements.count, transmitCount: plan.inputs.transmitCount, sampleCount, delayTableBytes: tabled ? tableBytes : 0 };
+    const bits = fractionBitsFor(U * sampleCount);
+    // positions in 1/2^bits of a stored sample
+    const scale = U * 2 ** bits;
     const r = KernelArena.layout(shape, threads);
     this.ensureBytes(r.end);
     const f32 = this.f32();
@@ -158,7 +179,7 @@ export class KernelArena {
     const stride = shape.colStride;
     // Masked lanes read [0, 64) and the guard below the table: keep them zero.
     f32.fill(0, 0, TABLE_OFFSET / 4);
-    writeWeightTable(f32, plan);
+    writeWeightTable(f32, plan, 2 ** bits);
     for (let row = 0; row < rows; row++) {
       for (let c = 0; c < stride; c++) {
         const q = (row * stride + c) * 4;
@@ -170,23 +191,18 @@ export class KernelArena {
         i32[(r.last + q) / 4] = real ? plan.apertureLast[p]! : -1;
         f32[(r.centre + q) / 4] = real && plan.apertureCentreEl ? plan.apertureCentreEl[p]! : 0;
         f32[(r.invHalf + q) / 4] = real && plan.apertureInvHalfWidthEl ? plan.apertureInvHalfWidthEl[p]! : 0;
-        for (let t = 0; t < shape.transmitCount; t++) f32[(r.tx[t]! + q) / 4] = real ? U * plan.transmitSamples[t]![p]! : 0;
+        for (let t = 0; t < shape.transmitCount; t++) f32[(r.tx[t]! + q) / 4] = real ? scale * plan.transmitSamples[t]![p]! : 0;
       }
-      // The union of the four pixels' apertures (an empty one for padding).
+    }
+    i32.set(unions.first, r.groupFirst / 4);
+    i32.set(unions.last, r.groupLast / 4);
+    // the delay table: blocks of (group, element in the group's union aperture), row by row
+    let at = r.delayTable;
+    for (let row = 0; row < rows; row++) {
+      i32[r.rowTable / 4 + row] = at;
       for (let g = 0; g < stride / 4; g++) {
-        let lo = Infinity;
-        let hi = -Infinity;
-        for (let l = 0; l < 4; l++) {
-          const c = 4 * g + l;
-          if (c >= cols) continue;
-          const p = row * cols + c;
-          if (plan.apertureLast[p]! < plan.apertureFirst[p]!) continue;
-          lo = Math.min(lo, plan.apertureFirst[p]!);
-          hi = Math.max(hi, plan.apertureLast[p]!);
-        }
         const gi = (row * stride) / 4 + g;
-        i32[r.groupFirst / 4 + gi] = Number.isFinite(lo) ? lo : 0;
-        i32[r.groupLast / 4 + gi] = Number.isFinite(hi) ? hi : -1;
+        at += Math.max(0, unions.last[gi]! - unions.first[gi]! + 1) * blockBytes;
       }
     }
     for (let e = 0; e < shape.elementCount; e++) {
@@ -212,9 +228,12 @@ export class KernelArena {
     i32[h + H.elementZ] = r.elementZ;
     i32[h + H.table] = TABLE_OFFSET;
     i32[h + H.out] = r.out;
-    // positions in stored samples
-    f32[h + H.samplesPerMetre] = U * plan.samplesPerMetre;
-    f32[h + H.maxPos] = U * (sampleCount - 2);
+    f32[h + H.samplesPerMetre] = scale * plan.samplesPerMetre;
+    i32[h + H.maxIndex] = scale * (sampleCount - 2);
+    i32[h + H.fractionBits] = bits;
+    i32[h + H.rowTable] = r.rowTable;
+    i32[h + H.elementTableBytes] = blockBytes;
+    f32[h + H.fractionStep] = 2 ** -bits;
     i32[h + H.channelBytes] = 8 * sampleCount * U;
     i32[h + H.centre] = r.centre;
     i32[h + H.invHalfWidth] = r.invHalf;
@@ -278,12 +297,7 @@ export class KernelArena {
     const i32 = this.i32();
     const h = HEADER_OFFSET / 4;
     i32[h + H.rfIsInt16] = samples instanceof Int16Array ? 1 : 0;
-    const channelBytes = 8 * shape.elementCount * shape.sampleCount * shape.upsampling;
-    selected.forEach((t, k) => {
-      i32[r.selected / 4 + 2 * k] = r.tx[t]!;
-      i32[r.selected / 4 + 2 * k + 1] = r.iq + t * channelBytes;
-    });
-    i32[h + H.selectedCount] = selected.length;
+    this.selectTransmits(selected);
     i32[h + H.energyOut] = wantEnergy ? r.energy : 0;
     // Demodulation work: the quads of channels of the selected transmits.
     // A quad straddling two transmits is listed (and computed) twice, harmlessly.
@@ -294,6 +308,32 @@ export class KernelArena {
       for (let k = firstQuad; k <= lastQuad; k++) i32[r.quads / 4 + q++] = k;
     }
     this.quadCount = q;
+  }
+
+  get tabled(): boolean {
+    return (this.shape?.delayTableBytes ?? 0) > 0;
+  }
+
+  /** Selects every transmit, as the fill kernel needs (it writes all of a block's transmits). */
+  prepareTableFill(): void {
+    const shape = this.shape;
+    if (!shape) throw new Error('KernelArena.prepareTableFill before loadPlan');
+    this.selectTransmits(Array.from({ length: shape.transmitCount }, (_, t) => t));
+  }
+
+  /** The header's transmit list: per entry [T_tx array, I/Q base, offset in a delay-table block]. */
+  private selectTransmits(selected: readonly number[]): void {
+    const shape = this.shape!;
+    const r = this.regions!;
+    const i32 = this.i32();
+    const channelBytes = 8 * shape.elementCount * shape.sampleCount * shape.upsampling;
+    const w = SELECTED_ENTRY_BYTES / 4;
+    selected.forEach((t, k) => {
+      i32[r.selected / 4 + w * k] = r.tx[t]!;
+      i32[r.selected / 4 + w * k + 1] = r.iq + t * channelBytes;
+      i32[r.selected / 4 + w * k + 2] = 16 * t;
+    });
+    i32[HEADER_OFFSET / 4 + H.selectedCount] = selected.length;
   }
 
   /** The demodulation work item `i` (a quad of channels). */
@@ -327,13 +367,57 @@ export class KernelArena {
 }
 
 /**
- * Interpolation and phase-rotation weights (das.ts) laid out for the kernel: entry q (fraction
- * q/1024) holds W1 = [w0r, w0r, w1r, w1r] and W2 = [-w0i, w0i, -w1i, w1i].
+ * Per group of 4 pixels of a row (padded to `colStride`), the union of their receive apertures
+ * (first > last: empty), and the number of (group, element) pairs over all groups.
  */
-function writeWeightTable(f32: Float32Array, plan: DasPlan): void {
+function unionApertures(plan: DasPlan, colStride: number): { first: Int32Array; last: Int32Array; blocks: number } {
+  const rows = plan.grid.rowCount;
+  const cols = plan.grid.colCount;
+  const groups = (rows * colStride) / 4;
+  const first = new Int32Array(groups);
+  const last = new Int32Array(groups);
+  let blocks = 0;
+  for (let row = 0; row < rows; row++) {
+    for (let g = 0; g < colStride / 4; g++) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let l = 0; l < 4; l++) {
+        const c = 4 * g + l;
+        if (c >= cols) continue;
+        const p = row * cols + c;
+        if (plan.apertureLast[p]! < plan.apertureFirst[p]!) continue;
+        lo = Math.min(lo, plan.apertureFirst[p]!);
+        hi = Math.max(hi, plan.apertureLast[p]!);
+      }
+      const gi = (row * colStride) / 4 + g;
+      first[gi] = Number.isFinite(lo) ? lo : 0;
+      last[gi] = Number.isFinite(hi) ? hi : -1;
+      blocks += Math.max(0, last[gi]! - first[gi]! + 1);
+    }
+  }
+  return { first, last, blocks };
+}
+
+/**
+ * The kernel's position resolution, 1/2^bits of a stored sample: 1/1024 (FRACTION_STEPS_WASM),
+ * or coarser when positions up to `storedSamples`·2^bits would not stay below 2^23, where the
+ * float-to-integer rounding of das-kernel.ts holds.
+ */
+export function fractionBitsFor(storedSamples: number): number {
+  let bits = Math.log2(FRACTION_STEPS_WASM);
+  while (bits > 0 && storedSamples * 2 ** bits >= 2 ** 23) bits--;
+  if (storedSamples >= 2 ** 23) throw new ArenaCapacityError(`beamformer: ${storedSamples} stored samples per channel, at most ${2 ** 23 - 1}`);
+  return bits;
+}
+
+/**
+ * Interpolation and phase-rotation weights (das.ts) laid out for the kernel: entry q (fraction
+ * q/steps) holds W1 = [w0r, w0r, w1r, w1r] and W2 = [-w0i, w0i, -w1i, w1i].
+ */
+function writeWeightTable(f32: Float32Array, plan: DasPlan, steps: number): void {
   const phi = (2 * Math.PI * plan.inputs.centerFrequencyHz) / plan.inputs.samplingRateHz;
-  for (let q = 0; q <= FRACTION_STEPS_WASM; q++) {
-    const f = q / FRACTION_STEPS_WASM;
+  for (let q = 0; q <= steps; q++) {
+    const f = q / steps;
     const w0r = (1 - f) * Math.cos(phi * f);
     const w0i = (1 - f) * Math.sin(phi * f);
     const w1r = f * Math.cos(phi * (f - 1));

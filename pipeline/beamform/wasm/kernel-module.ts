@@ -18,8 +18,8 @@ export type KernelFunction = (header: number, a: number, b: number) => void;
  */
 export type KernelExports = Record<string, KernelFunction>;
 
-export function dasFunction(kernels: KernelExports, interpolation: KernelInterpolation, weighted: boolean): KernelFunction {
-  return kernels[dasExportName(interpolation, weighted)]!;
+export function dasFunction(kernels: KernelExports, interpolation: KernelInterpolation, weighted: boolean, tabled: boolean): KernelFunction {
+  return kernels[dasExportName(interpolation, weighted, tabled)]!;
 }
 
 export function demodFunction(kernels: KernelExports, interpolation: KernelInterpolation): KernelFunction {

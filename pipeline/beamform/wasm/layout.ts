@@ -1,17 +1,16 @@
 /**
  * Where everything lives in the beamformer's WebAssembly memory, shared by the kernels (which
- * read the header) and the TypeScript that fills it (fast-das.ts). One header of 32-bit words
+ * read the header) and the TypeScript that fills it (kernel-arena.ts). One header of 32-bit words
  * at a fixed address describes the current plan and frame; the kernels take only the header
  * address and their slice of the work.
  *
  * Fixed part (bytes):
  *   [0, 64)               zeros: the masked-out lanes of the DAS kernel read here
- *   [64, TABLE)           zeros: guard below the weight table (a masked lane may index down to
- *                         entry -1023 of it; it reads zeros there, multiplied by zero samples)
+ *   [64, TABLE)           zeros (a guard below the weight table)
  *   [TABLE, +32·1025)     interpolation weights, 8 floats per fraction step (das-kernel.ts)
  *   [HEADER, +512)        header words (H.*)
  *   [CONTROL, +256)       work-queue counters for the threads (work-queue.ts)
- * Then the plan and frame regions, allocated by fast-das.ts, each 64-byte aligned.
+ * Then the plan and frame regions, allocated by kernel-arena.ts, each 64-byte aligned.
  */
 
 export const FRACTION_STEPS_WASM = 1024;
@@ -43,8 +42,8 @@ export const H = {
   out: 12,
   /** f32: fs / c */
   samplesPerMetre: 13,
-  /** f32: S - 2 */
-  maxPos: 14,
+  /** highest valid quantised position: U·(S - 2)·2^fractionBits (das-kernel.ts) */
+  maxIndex: 14,
   centre: 15,
   invHalfWidth: 16,
   /** 0 for no window (all weights 1) */
@@ -77,6 +76,14 @@ export const H = {
   channelBytes: 49,
   /** f32, per k = 1..U-1 (U <= 4): w0r, w0i, w1r, w1i at fraction k/U (demod_upsampled) */
   upWeights: 50,
+  /** positions are quantised to 1/2^fractionBits of a stored sample (<= 10) */
+  fractionBits: 64,
+  /** f32: 2^-fractionBits */
+  fractionStep: 65,
+  /** per image row: address of its first block in the delay table (0: no table) */
+  rowTable: 66,
+  /** delay-table bytes per (group, element): 16 × transmits */
+  elementTableBytes: 67,
 } as const;
 
 export function align64(bytes: number): number {

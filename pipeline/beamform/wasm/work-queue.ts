@@ -26,6 +26,7 @@ export const C = {
   quads: 11,
   failed: 12,
   upsampled: 13,
+  tabled: 14,
 } as const;
 export const CONTROL_WORDS = 16;
 
@@ -74,7 +75,7 @@ export function runShare(memory: WebAssembly.Memory, kernels: KernelExports, thr
   const chunks = Atomics.load(ctl, C.chunkCount);
   const perChunk = Atomics.load(ctl, C.rowsPerChunk);
   const rows = Atomics.load(ctl, C.rows);
-  const das = dasFunction(kernels, interpolation, Atomics.load(ctl, C.weighted) === 1);
+  const das = dasFunction(kernels, interpolation, Atomics.load(ctl, C.weighted) === 1, Atomics.load(ctl, C.tabled) === 1);
   for (;;) {
     const c = Atomics.add(ctl, C.rowNext, 1);
     if (c >= chunks) break;
@@ -93,7 +94,7 @@ export function runShare(memory: WebAssembly.Memory, kernels: KernelExports, thr
 export function runFrame(
   memory: WebAssembly.Memory,
   kernels: KernelExports,
-  work: { demodItems: number; quadListAddress: number; rows: number; rowsPerChunk: number; weighted: boolean; interpolation: 'exact' | 'upsampled' },
+  work: { demodItems: number; quadListAddress: number; rows: number; rowsPerChunk: number; weighted: boolean; interpolation: 'exact' | 'upsampled'; tabled: boolean },
 ): void {
   const ctl = controlView(memory);
   const chunks = Math.ceil(work.rows / work.rowsPerChunk);
@@ -107,6 +108,7 @@ export function runFrame(
   Atomics.store(ctl, C.chunksDone, 0);
   Atomics.store(ctl, C.weighted, work.weighted ? 1 : 0);
   Atomics.store(ctl, C.upsampled, work.interpolation === 'upsampled' ? 1 : 0);
+  Atomics.store(ctl, C.tabled, work.tabled ? 1 : 0);
   Atomics.store(ctl, C.rowNext, 0);
   Atomics.store(ctl, C.demodNext, 0);
   Atomics.add(ctl, C.seq, 1);

@@ -4,6 +4,7 @@ import { FastBeamformer } from '../../../pipeline/beamform/fast-beamformer.js';
 import { probeScanGrid } from '../../../pipeline/beamform/grid.js';
 import { compareEnvelopes } from '../../../pipeline/metrics/agreement.js';
 import type { ApodizationWindow } from '../../../pipeline/beamform/apodization.js';
+import { fractionBitsFor } from '../../../pipeline/beamform/wasm/kernel-arena.js';
 import { pointsAndSpeckle, SMALL_CONVEX, SMALL_LINEAR, syntheticFrame } from './synthetic-rf.js';
 
 // The WebAssembly kernels against the readable JS implementation of the same method.
@@ -20,11 +21,12 @@ for (const [name, probe, frame, grid] of [
   ['convex, int16 RF', SMALL_CONVEX, convexFrame, convexGrid],
   ['linear, float32 RF', SMALL_LINEAR, linearFrame, linearGrid],
 ] as const) {
-  for (const window of ['boxcar', 'hann', 'tukey'] as ApodizationWindow[]) {
+  for (const [window, delayTable] of [['boxcar', true], ['boxcar', false], ['hann', true], ['hann', false], ['tukey', true]] as Array<[ApodizationWindow, boolean]>) {
     for (const threads of [1, 2]) {
-      test(`${name}, ${window}, ${threads} thread(s): the SIMD kernels give the JS beamformer's image`, async (t) => {
+      const positions = delayTable ? 'delay table' : 'positions computed per frame';
+      test(`${name}, ${window}, ${positions}, ${threads} thread(s): the SIMD kernels give the JS beamformer's image`, async (t) => {
         const js = new Beamformer(probe, grid, { window });
-        const fast = new FastBeamformer(probe, grid, { window, threads, rowsPerChunk: 4 });
+        const fast = new FastBeamformer(probe, grid, { window, threads, rowsPerChunk: 4, ...(delayTable ? {} : { delayTableMaxBytes: 0 }) });
         try {
           for (const transmitIndices of [[0, 1, 2], [1], [0, 2]]) {
             const a = js.beamform(frame, { transmitIndices }).envelope;
@@ -33,6 +35,7 @@ for (const [name, probe, frame, grid] of [
             // float32 positions can pick the neighbouring window-table entry: a few 1e-4 of the peak.
             t.true(pearson > 0.999999 && maxAbsDiff < 2e-3, `transmits ${transmitIndices}: r = ${pearson}, max ${maxAbsDiff}`);
           }
+          t.is(fast.delayTableBytes > 0, delayTable);
         } finally {
           await fast.close();
         }
@@ -40,6 +43,71 @@ for (const [name, probe, frame, grid] of [
     }
   }
 }
+
+for (const interpolation of ['exact', 'upsampled'] as const) {
+  test(`${interpolation}: the delay table gives the same image, bit for bit, as positions computed per frame`, async (t) => {
+    const tabled = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 2, interpolation, rowsPerChunk: 4 });
+    const computed = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 2, interpolation, rowsPerChunk: 4, delayTableMaxBytes: 0 });
+    try {
+      for (const transmitIndices of [[0, 1, 2], [2], [0, 2]]) {
+        const a = tabled.beamform(convexFrame, { transmitIndices }).envelope;
+        const b = computed.beamform(convexFrame, { transmitIndices }).envelope;
+        t.deepEqual(a, b, `transmits ${transmitIndices}`);
+      }
+      t.true(tabled.delayTableBytes > 0);
+      t.is(computed.delayTableBytes, 0);
+    } finally {
+      await tabled.close();
+      await computed.close();
+    }
+  });
+}
+
+test('a plan whose delay table exceeds the budget computes its positions per frame, with the same image', async (t) => {
+  const small = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 1 });
+  const js = new Beamformer(SMALL_CONVEX, convexGrid);
+  try {
+    small.beamform(convexFrame);
+    const needed = small.delayTableBytes;
+    t.true(needed > 0);
+    await small.close();
+    const capped = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 1, delayTableMaxBytes: needed - 1 });
+    try {
+      const { pearson } = compareEnvelopes(capped.beamform(convexFrame).envelope, js.beamform(convexFrame).envelope);
+      t.is(capped.delayTableBytes, 0);
+      t.true(pearson > 0.999999);
+    } finally {
+      await capped.close();
+    }
+  } finally {
+    await small.close();
+  }
+});
+
+test('the delay table is rebuilt when the transmit sequence changes', async (t) => {
+  const fast = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 2 });
+  const js = new Beamformer(SMALL_CONVEX, convexGrid);
+  try {
+    fast.beamform(convexFrame);
+    // the same echoes with the transmits in the opposite order: a different plan
+    const T = convexFrame.transmitCount;
+    const perTransmit = convexFrame.samples.length / T;
+    const delaysPer = convexFrame.transmitDelaysS.length / T;
+    const samples = new Int16Array(convexFrame.samples.length);
+    const delays = new Float32Array(convexFrame.transmitDelaysS.length);
+    for (let k = 0; k < T; k++) {
+      samples.set(convexFrame.samples.subarray((T - 1 - k) * perTransmit, (T - k) * perTransmit) as Int16Array, k * perTransmit);
+      delays.set(Array.from(convexFrame.transmitDelaysS).slice((T - 1 - k) * delaysPer, (T - k) * delaysPer), k * delaysPer);
+    }
+    const reversed = { ...convexFrame, samples, transmitDelaysS: delays };
+    for (const transmitIndices of [[0, 1, 2], [0]]) {
+      const { pearson } = compareEnvelopes(fast.beamform(reversed, { transmitIndices }).envelope, js.beamform(reversed, { transmitIndices }).envelope);
+      t.true(pearson > 0.999999, `transmits ${transmitIndices}: r = ${pearson}`);
+    }
+  } finally {
+    await fast.close();
+  }
+});
 
 test('upsampled interpolation stays within r > 0.9995 of the exact method', async (t) => {
   const exact = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 1 });
@@ -51,6 +119,20 @@ test('upsampled interpolation stays within r > 0.9995 of the exact method', asyn
   } finally {
     await exact.close();
     await up.close();
+  }
+});
+
+test('coherence factor: the delay table gives the same envelope and coherence, bit for bit', async (t) => {
+  const tabled = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 2, window: 'hann' });
+  const computed = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 2, window: 'hann', delayTableMaxBytes: 0 });
+  try {
+    const cfA = new Float32Array(convexGrid.rowCount * convexGrid.colCount);
+    const cfB = new Float32Array(cfA.length);
+    t.deepEqual(tabled.beamform(convexFrame, { coherence: cfA }).envelope, computed.beamform(convexFrame, { coherence: cfB }).envelope);
+    t.deepEqual(cfA, cfB);
+  } finally {
+    await tabled.close();
+    await computed.close();
   }
 });
 
@@ -81,4 +163,12 @@ test('a frame that does not fit the plan is refused with what was expected', asy
   } finally {
     await fast.close();
   }
+});
+
+test('position resolution: 1/1024 of a sample while positions stay below 2^23, coarser beyond, refused past 2^23 samples', (t) => {
+  t.is(fractionBitsFor(3830), 10);
+  t.is(fractionBitsFor(2 * 3830), 10);
+  t.is(fractionBitsFor(8192), 9);
+  t.is(fractionBitsFor(100_000), 6);
+  t.throws(() => fractionBitsFor(2 ** 23), { name: 'ArenaCapacityError' });
 });
