@@ -149,8 +149,10 @@ export const configSchema = z.object({
           apodization: z.enum(['boxcar', 'hann', 'tukey']).default('hann'),
           /** Threads beamforming each frame; 0: every core but one (left to the other stages and the kiosk). */
           threads: z.number().int().min(0).max(64).default(0),
-          /** exact: the reference method; upsampled: the reference method at half samples, linear in between: faster, r ≈ 0.9997 to exact (docs/performance.md). */
-          interpolation: z.enum(['exact', 'upsampled']).default('upsampled'),
+          /** exact: the reference method; upsampled: the reference method at half samples, linear in between: r ≈ 0.9997 to exact, faster only with boxcar apodization (docs/performance.md). */
+          interpolation: z.enum(['exact', 'upsampled']).default('exact'),
+          /** Largest delay table the beamformer keeps per grid (MiB; 0: none): ~25 MB at 128 lines × 512 samples, 3 transmits; a grid whose table is larger computes its delays per frame. */
+          delayTableMaxMiB: z.number().int().min(0).max(1024).default(128),
           coherenceFactor: coherenceFactorSchema.prefault({}),
           presets: z.record(z.string(), z.object({ coherenceFactor: coherenceFactorSchema.optional() })).default({}),
         })

@@ -7,7 +7,7 @@
  * the depth or the transmit sequence change.
  *
  * Settings (`pipeline.beamform`, device/config/schema.ts): scanLines, depthSamples, fNumber,
- * apodization, threads (0: all cores but one), interpolation, coherenceFactor { enabled, exponent },
+ * apodization, threads (0: all cores but one), interpolation, delayTableMaxMiB, coherenceFactor { enabled, exponent },
  * and per-preset overrides in `presets[preset]` (the active preset arrives as setting `preset`).
  */
 import os from 'node:os';
@@ -42,7 +42,8 @@ export function createStage(ctx: StageContext): Stage {
   // on a development machine, the simulated probe).
   const threadSetting = ctx.setting('threads', 0);
   const threads = threadSetting > 0 ? threadSetting : Math.max(1, os.availableParallelism() - 1);
-  const interpolation = ctx.setting<KernelInterpolation>('interpolation', 'upsampled');
+  const interpolation = ctx.setting<KernelInterpolation>('interpolation', 'exact');
+  const delayTableMaxBytes = ctx.setting('delayTableMaxMiB', 128) * 2 ** 20;
   let coherence = presetSetting<CoherenceSetting>(ctx, 'coherenceFactor', { enabled: false, exponent: 0.5 });
   let current: { key: string; beamformer: FastBeamformer; cf: Float32Array | null; scratch: Float32Array | null } | null = null;
 
@@ -51,7 +52,7 @@ export function createStage(ctx: StageContext): Stage {
     if (current?.key !== key) {
       void current?.beamformer.close();
       const grid = probeScanGrid(probe, depthM, { colCount: scanLines, rowCount: depthSamples });
-      const beamformer = new FastBeamformer(probe, grid, { fNumber, window, threads, interpolation });
+      const beamformer = new FastBeamformer(probe, grid, { fNumber, window, threads, interpolation, delayTableMaxBytes });
       const pixels = grid.rowCount * grid.colCount;
       current = { key, beamformer, cf: coherence.enabled ? new Float32Array(pixels) : null, scratch: coherence.enabled ? new Float32Array(pixels) : null };
       ctx.log('info', `grid ${grid.kind} ${grid.rowCount}×${grid.colCount} to ${(depthM * 1000).toFixed(0)} mm, F = ${fNumber}, ${window}, ${threads} thread(s), ${interpolation}${coherence.enabled ? `, coherence factor γ = ${coherence.exponent}` : ''}`);
