@@ -1,9 +1,11 @@
 import test from 'ava';
 import { Beamformer } from '../../../pipeline/beamform/beamformer.js';
-import { FastBeamformer } from '../../../pipeline/beamform/fast-beamformer.js';
-import { probeScanGrid } from '../../../pipeline/beamform/grid.js';
+import { FAST_BEAMFORMER_DEFAULTS, FastBeamformer } from '../../../pipeline/beamform/fast-beamformer.js';
+import { buildDasPlan } from '../../../pipeline/beamform/plan.js';
+import { elementGeometry } from '../../../pipeline/beamform/probe-geometry.js';
+import { probeScanGrid, type ScanGrid } from '../../../pipeline/beamform/grid.js';
 import { compareEnvelopes } from '../../../pipeline/metrics/agreement.js';
-import type { ApodizationWindow } from '../../../pipeline/beamform/apodization.js';
+import { DEFAULT_APODIZATION, type ApodizationWindow } from '../../../pipeline/beamform/apodization.js';
 import { fractionBitsFor } from '../../../pipeline/beamform/wasm/kernel-arena.js';
 import { pointsAndSpeckle, SMALL_CONVEX, SMALL_LINEAR, syntheticFrame } from './synthetic-rf.js';
 
@@ -171,4 +173,35 @@ test('position resolution: 1/1024 of a sample while positions stay below 2^23, c
   t.is(fractionBitsFor(8192), 9);
   t.is(fractionBitsFor(100_000), 6);
   t.throws(() => fractionBitsFor(2 ** 23), { name: 'ArenaCapacityError' });
+});
+
+test('a position a fraction of a sample into the record interpolates between its first two samples, never the one before', async (t) => {
+  // One pixel 0.2 mm under element 32 of the linear probe: with F = 1.5 only that element is in
+  // its aperture. t0 is chosen so that the pixel's position is `fraction` samples into the
+  // record. Every channel carries pseudo-random RF, so a read before the record would show.
+  const probe = SMALL_LINEAR;
+  const el = elementGeometry(probe);
+  const e = 32;
+  const zM = 0.2e-3;
+  const grid: ScanGrid = { kind: 'cartesian', xMinM: el.xM[e]!, xMaxM: el.xM[e]!, zMinM: zM, zMaxM: zM, rowCount: 1, colCount: 1 };
+  const S = 64;
+  const samples = Float32Array.from({ length: el.count * S }, (_, i) => 1000 * Math.sin(i * 12.9898 + Math.sin(i * 78.233)));
+  const fs = probe.samplingRateHz;
+  const base = { samplingRateHz: fs, centerFrequencyHz: probe.centerFrequencyHz, soundSpeedMps: 1540, transmitCount: 1, elementCount: el.count, sampleCount: S, samples, transmitDelaysS: new Float64Array(el.count) };
+  const plan = buildDasPlan(el, grid, { ...base, t0S: 0 }, { ...DEFAULT_APODIZATION, window: 'boxcar' });
+  t.deepEqual([plan.apertureFirst[0], plan.apertureLast[0]], [e, e]);
+  const positionAtT0 = plan.transmitSamples[0]![0]! + Math.hypot(el.xM[e]! - el.xM[e]!, zM - el.zM[e]!) * plan.samplesPerMetre;
+  for (const delayTableMaxBytes of [FAST_BEAMFORMER_DEFAULTS.delayTableMaxBytes, 0]) {
+    for (const fraction of [0.05, 0.2, 0.24, 0.6]) {
+      const frame = { ...base, t0S: (positionAtT0 - fraction) / fs };
+      const js = new Beamformer(probe, grid, { window: 'boxcar' }).beamform(frame).envelope[0]!;
+      const fast = new FastBeamformer(probe, grid, { window: 'boxcar', threads: 1, delayTableMaxBytes });
+      try {
+        const v = fast.beamform(frame).envelope[0]!;
+        t.true(js > 1 && Math.abs(v - js) < 2e-3 * js, `position ${fraction} sample: fast ${v}, JS ${js}, delay table ${delayTableMaxBytes > 0}`);
+      } finally {
+        await fast.close();
+      }
+    }
+  }
 });
