@@ -4,11 +4,10 @@
  * dist/ui-kiosk/web is served): the device's types come in as type-only imports, erased when
  * compiled; the answers' shapes are declared here with the few fields the page reads.
  */
-import type { ExamSyncState, ZoneFindingValues } from '../../../device/exam/records.js';
+import type { CaptureKind, ExamState, ExamSummary, ExamSyncState, ZoneFindingValues } from '../../../device/exam/records.js';
 import { deviceFetch } from '../device-api.js';
 
-export type { ExamSyncState };
-export type ExamState = 'open' | 'finished';
+export type { ExamState, ExamSyncState };
 
 export interface ExamView {
   id: string;
@@ -58,21 +57,14 @@ export interface ExamDetailView extends ExamView {
   reviewed?: boolean;
 }
 
-/** A row of GET /api/exams (newest first). */
-export interface ExamListItem {
-  id: string;
-  state: ExamState | string;
-  patientPseudonym: string;
-  patientName: string;
-  operator: string;
-  startedAt: string;
-  finishedAt: string | null;
-  clips: number;
-  syncState: ExamSyncState | string;
-  reviewed: boolean;
-}
+/**
+ * A row of GET /api/exams (newest first): the device's summary of an exam, its states widened
+ * to any string (a device newer than the page may send one the page does not know yet).
+ */
+export type ExamListItem = Omit<ExamSummary, 'state' | 'syncState'> & { state: ExamState | string; syncState: ExamSyncState | string };
+
 /** `retrospective`: the last seconds from the cine buffer; `prospective`: the next seconds. */
-export type CaptureMode = 'retrospective' | 'prospective';
+export type CaptureMode = CaptureKind;
 
 export interface StartExamRequest {
   patient: { id: string; name: string };
