@@ -254,7 +254,7 @@ function emitDas(m: WasmModuleBuilder, interpolation: KernelInterpolation, weigh
   f.i32(MAGIC_BITS).op('i32x4.splat').set(L.magicBits4);
   headerWord(f, hdr, H.fractionBits, 'i32').set(L.fractionBits);
   f.i32(1).get(L.fractionBits).op('i32.shl').i32(-1).op('i32.add').op('i32x4.splat').set(L.mask4);
-  headerWord(f, hdr, H.fractionStep, 'f32').op('f32x4.splat').set(L.step4);
+  f.f32(1).i32(1).get(L.fractionBits).op('i32.shl').op('f32.convert_i32_s').op('f32.div').op('f32x4.splat').set(L.step4);
   if (W) {
     headerWord(f, hdr, H.windowTable, 'i32').tee(W.winTab).op('i32x4.splat').set(W.winTab4);
     headerWord(f, hdr, H.energyOut, 'i32').set(energyOut);

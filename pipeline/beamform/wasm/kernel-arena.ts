@@ -233,7 +233,6 @@ export class KernelArena {
     i32[h + H.fractionBits] = bits;
     i32[h + H.rowTable] = r.rowTable;
     i32[h + H.elementTableBytes] = blockBytes;
-    f32[h + H.fractionStep] = 2 ** -bits;
     i32[h + H.channelBytes] = 8 * sampleCount * U;
     i32[h + H.centre] = r.centre;
     i32[h + H.invHalfWidth] = r.invHalf;

@@ -78,8 +78,6 @@ export const H = {
   upWeights: 50,
   /** positions are quantised to 1/2^fractionBits of a stored sample (<= 10) */
   fractionBits: 64,
-  /** f32: 2^-fractionBits */
-  fractionStep: 65,
   /** per image row: address of its first block in the delay table (0: no table) */
   rowTable: 66,
   /** delay-table bytes per (group, element): 16 × transmits */
