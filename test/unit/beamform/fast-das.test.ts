@@ -1,6 +1,7 @@
 import test from 'ava';
 import { Beamformer } from '../../../pipeline/beamform/beamformer.js';
-import { FAST_BEAMFORMER_DEFAULTS, FastBeamformer } from '../../../pipeline/beamform/fast-beamformer.js';
+import { FastBeamformer, type FastBeamformerOptions } from '../../../pipeline/beamform/fast-beamformer.js';
+import type { TransducerGeometry } from '../../../drivers/protocol/messages.js';
 import { buildDasPlan } from '../../../pipeline/beamform/plan.js';
 import { elementGeometry } from '../../../pipeline/beamform/probe-geometry.js';
 import { probeScanGrid, type ScanGrid } from '../../../pipeline/beamform/grid.js';
@@ -46,11 +47,26 @@ for (const [name, probe, frame, grid] of [
   }
 }
 
+/** Runs `check` on two fast beamformers with these options: one with the delay table, one without. */
+async function withAndWithoutTable(
+  probe: TransducerGeometry,
+  grid: ScanGrid,
+  options: Partial<FastBeamformerOptions>,
+  check: (tabled: FastBeamformer, computed: FastBeamformer) => void,
+): Promise<void> {
+  const tabled = new FastBeamformer(probe, grid, options);
+  const computed = new FastBeamformer(probe, grid, { ...options, delayTableMaxBytes: 0 });
+  try {
+    check(tabled, computed);
+  } finally {
+    await tabled.close();
+    await computed.close();
+  }
+}
+
 for (const interpolation of ['exact', 'upsampled'] as const) {
   test(`${interpolation}: the delay table gives the same image, bit for bit, as positions computed per frame`, async (t) => {
-    const tabled = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 2, interpolation, rowsPerChunk: 4 });
-    const computed = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 2, interpolation, rowsPerChunk: 4, delayTableMaxBytes: 0 });
-    try {
+    await withAndWithoutTable(SMALL_CONVEX, convexGrid, { threads: 2, interpolation, rowsPerChunk: 4 }, (tabled, computed) => {
       for (const transmitIndices of [[0, 1, 2], [2], [0, 2]]) {
         const a = tabled.beamform(convexFrame, { transmitIndices }).envelope;
         const b = computed.beamform(convexFrame, { transmitIndices }).envelope;
@@ -58,10 +74,7 @@ for (const interpolation of ['exact', 'upsampled'] as const) {
       }
       t.true(tabled.delayTableBytes > 0);
       t.is(computed.delayTableBytes, 0);
-    } finally {
-      await tabled.close();
-      await computed.close();
-    }
+    });
   });
 }
 
@@ -125,17 +138,12 @@ test('upsampled interpolation stays within r > 0.9995 of the exact method', asyn
 });
 
 test('coherence factor: the delay table gives the same envelope and coherence, bit for bit', async (t) => {
-  const tabled = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 2, window: 'hann' });
-  const computed = new FastBeamformer(SMALL_CONVEX, convexGrid, { threads: 2, window: 'hann', delayTableMaxBytes: 0 });
-  try {
+  await withAndWithoutTable(SMALL_CONVEX, convexGrid, { threads: 2, window: 'hann' }, (tabled, computed) => {
     const cfA = new Float32Array(convexGrid.rowCount * convexGrid.colCount);
     const cfB = new Float32Array(cfA.length);
     t.deepEqual(tabled.beamform(convexFrame, { coherence: cfA }).envelope, computed.beamform(convexFrame, { coherence: cfB }).envelope);
     t.deepEqual(cfA, cfB);
-  } finally {
-    await tabled.close();
-    await computed.close();
-  }
+  });
 });
 
 test('coherence factor: in [0, 1], near 1 on a point target, low in speckle; envelope unchanged', async (t) => {
@@ -191,17 +199,15 @@ test('a position a fraction of a sample into the record interpolates between its
   const plan = buildDasPlan(el, grid, { ...base, t0S: 0 }, { ...DEFAULT_APODIZATION, window: 'boxcar' });
   t.deepEqual([plan.apertureFirst[0], plan.apertureLast[0]], [e, e]);
   const positionAtT0 = plan.transmitSamples[0]![0]! + Math.hypot(el.xM[e]! - el.xM[e]!, zM - el.zM[e]!) * plan.samplesPerMetre;
-  for (const delayTableMaxBytes of [FAST_BEAMFORMER_DEFAULTS.delayTableMaxBytes, 0]) {
-    for (const fraction of [0.05, 0.2, 0.24, 0.6]) {
-      const frame = { ...base, t0S: (positionAtT0 - fraction) / fs };
-      const js = new Beamformer(probe, grid, { window: 'boxcar' }).beamform(frame).envelope[0]!;
-      const fast = new FastBeamformer(probe, grid, { window: 'boxcar', threads: 1, delayTableMaxBytes });
-      try {
+  for (const fraction of [0.05, 0.2, 0.24, 0.6]) {
+    const frame = { ...base, t0S: (positionAtT0 - fraction) / fs };
+    const js = new Beamformer(probe, grid, { window: 'boxcar' }).beamform(frame).envelope[0]!;
+    await withAndWithoutTable(probe, grid, { window: 'boxcar', threads: 1 }, (tabled, computed) => {
+      for (const [name, fast] of [['delay table', tabled], ['computed', computed]] as const) {
         const v = fast.beamform(frame).envelope[0]!;
-        t.true(js > 1 && Math.abs(v - js) < 2e-3 * js, `position ${fraction} sample: fast ${v}, JS ${js}, delay table ${delayTableMaxBytes > 0}`);
-      } finally {
-        await fast.close();
+        t.true(js > 1 && Math.abs(v - js) < 2e-3 * js, `position ${fraction} sample: fast ${v}, JS ${js}, positions ${name}`);
       }
-    }
+      t.true(tabled.delayTableBytes > 0);
+    });
   }
 });
