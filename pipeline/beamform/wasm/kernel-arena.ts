@@ -3,14 +3,14 @@
  * read (layout.ts), the frame's RF, the I/Q, per-thread scratch and the output. Filled from
  * TypeScript between frames; read by the kernels on every thread.
  *
- * Memory, bounded and computed up front (`KernelArena.bytesFor`): per pixel (rows × columns
+ * Memory, bounded and computed up front (`layout`, before the memory grows): per pixel (rows × columns
  * padded to 4) 4 bytes × (6 + transmits) for positions, aperture bounds, window centre and
  * width, T_tx per transmit, plus envelope and energy outputs; per RF sample 4 bytes of RF and
  * 8 bytes of complex I/Q, ×2 with the 'upsampled' interpolation; per thread 32 bytes ×
  * (samples + 36) of scratch; and, when it fits the caller's budget, the delay table: 16 bytes ×
  * transmits per (group of 4 pixels, element of the group's union aperture), i.e. ~4 bytes per
  * (pixel, element, transmit), laid out row by row with an index of each row's first block.
- * `bytesFor` gives the total (docs/performance.md has the numbers).
+ * docs/performance.md has the numbers.
  */
 import type { DasPlan } from '../plan.js';
 import { WINDOW_STEPS } from '../plan.js';
@@ -87,11 +87,6 @@ export class KernelArena {
 
   get demodItems(): number {
     return this.quadCount;
-  }
-
-  /** Bytes the arena needs for this shape and thread count. */
-  static bytesFor(shape: ArenaShape, threads: number): number {
-    return KernelArena.layout(shape, threads).end;
   }
 
   private static layout(s: ArenaShape, threads: number): Regions {
